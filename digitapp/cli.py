@@ -1,0 +1,359 @@
+"""Command-line front end over :mod:`digitapp.core`: train, evaluate, predict.
+
+Every error a user can cause ends the program with one sentence on stderr and a
+non-zero exit code, never a traceback (set ``DIGITAPP_DEBUG=1`` to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from digitapp import __version__
+from digitapp.core.errors import DigitAppError
+
+EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
+BAR_WIDTH = 30
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from digitapp.core.datasets import BUILTIN
+
+    models = ("fast", "cnn", "mlp", "deep_cnn")  # kept literal: importing the registry loads TensorFlow
+    parser = argparse.ArgumentParser(
+        prog="digitapp",
+        description="Train an image classifier and use it. Without a command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"digitapp {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    train = sub.add_parser("train", help="train a model and save it", description="Train a model, "
+                           "evaluate it on the test set and save it with a JSON sidecar.")
+    source = train.add_mutually_exclusive_group(required=True)
+    source.add_argument("--dataset", choices=list(BUILTIN), help="a built-in dataset")
+    source.add_argument("--data", metavar="PATH", help="a keras-layout .npz, a folder with the four IDX "
+                        "files, a cifar-10-batches-py folder, or a folder of class sub-folders")
+    train.add_argument("--model", default="fast", choices=models, help="architecture (default: fast)")
+    train.add_argument("--epochs", type=int, help="passes over the training set (default: per model)")
+    train.add_argument("--batch-size", type=int, help="images per step (default: per model)")
+    train.add_argument("--lr", type=float, help="peak learning rate (default: per model)")
+    train.add_argument("--optimizer", choices=("adam", "adamw", "sgd", "rmsprop"), default="adam")
+    train.add_argument("--schedule", choices=("cosine", "constant"),
+                       help="learning-rate schedule (default: per model)")
+    train.add_argument("--augment", action="store_true", help="random shifts, rotations and zooms")
+    train.add_argument("--early-stopping", action="store_true",
+                       help="stop when validation loss stops improving; keep the best weights")
+    train.add_argument("--validation", type=float, default=0.1, metavar="FRACTION",
+                       help="share of the training set held out for validation (default: 0.1)")
+    train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    train.add_argument("--out", required=True, metavar="MODEL.keras", help="where to save the model")
+    train.add_argument("--metrics-json", metavar="FILE", help="write test metrics and history as JSON")
+
+    evaluate = sub.add_parser("evaluate", help="test a saved model on a dataset")
+    evaluate.add_argument("model", metavar="MODEL.keras")
+    esource = evaluate.add_mutually_exclusive_group(required=True)
+    esource.add_argument("--dataset", choices=list(BUILTIN))
+    esource.add_argument("--data", metavar="PATH")
+    evaluate.add_argument("--metrics-json", metavar="FILE")
+
+    predict = sub.add_parser("predict", help="classify image files or folders")
+    predict.add_argument("model", metavar="MODEL.keras")
+    predict.add_argument("inputs", nargs="+", metavar="IMAGE_OR_FOLDER")
+    predict.add_argument("--json", action="store_true", help="print a JSON list instead of lines")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return _open_gui(parser)
+    handler = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict}[args.command]
+    try:
+        return handler(args)
+    except DigitAppError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return _fail("interrupted.", EXIT_INTERRUPTED)
+    except Exception as exc:  # last resort: one sentence, details only on request
+        if os.environ.get("DIGITAPP_DEBUG"):
+            raise
+        return _fail(f"unexpected {type(exc).__name__}: {exc} (set DIGITAPP_DEBUG=1 for details)")
+
+
+def _open_gui(parser: argparse.ArgumentParser) -> int:
+    try:
+        from digitapp.gui.app import run  # noqa: PLC0415 - the GUI is optional for the CLI
+    except ImportError:
+        parser.print_help()
+        return 0
+    return run()
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> int:
+    print(f"digitapp: error: {message}", file=sys.stderr)
+    return code
+
+
+# ---------------------------------------------------------------- train
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from digitapp.core.datasets import load_dataset
+
+    out = Path(args.out)
+    _check_output(out)
+    dataset = load_dataset(args.dataset or args.data)
+    for note in dataset.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(dataset.summary())
+
+    from digitapp.core import models, training  # TensorFlow loads here
+
+    spec = models.MODELS[args.model]
+    config = training.TrainConfig(
+        epochs=args.epochs or spec.epochs,
+        batch_size=args.batch_size or spec.batch_size,
+        learning_rate=args.lr or spec.learning_rate,
+        optimizer=args.optimizer,
+        schedule=args.schedule or spec.schedule,
+        augment=args.augment,
+        early_stopping=args.early_stopping,
+        seed=args.seed,
+        validation_fraction=args.validation,
+    )
+    try:
+        config.check()
+    except ValueError as exc:
+        raise DigitAppError(str(exc)) from None
+    model = models.build_model(args.model, dataset.input_shape, dataset.num_classes)
+    print(f"model {args.model}: {model.count_params():,} parameters; {config.epochs} epochs, "
+          f"batch {config.batch_size}, {config.optimizer} lr {config.learning_rate:g} ({config.schedule})")
+
+    stop = _StopOnInterrupt()
+    progress = _ProgressPrinter(sys.stderr)
+    with stop:
+        result = training.train(model, dataset, config, on_batch=progress.batch,
+                                on_epoch=progress.epoch, should_stop=stop)
+    progress.clear()
+    if result.stopped:
+        print(f"stopped after {result.epochs_completed} complete epoch(s); keeping the weights learned so far")
+    print(f"trained in {result.train_seconds:.1f} s")
+
+    evaluation, predictor = _evaluate(model, dataset)
+    print(f"test accuracy {evaluation.accuracy:.2%}  test loss {evaluation.loss:.4f}  "
+          f"({len(dataset.x_test):,} test images)")
+
+    from digitapp.core import persistence
+
+    metrics = {
+        "test_accuracy": evaluation.accuracy,
+        "test_loss": evaluation.loss,
+        "train_seconds": result.train_seconds,
+        "epochs_completed": result.epochs_completed,
+        "stopped": result.stopped,
+    }
+    info = persistence.ModelInfo(
+        input_shape=dataset.input_shape,
+        class_names=dataset.class_names,
+        preprocessing=dataset.preprocessing,
+        dataset=dataset.name,
+        architecture=args.model,
+        history=result.history,
+        metrics=metrics,
+        config=vars(config),
+    )
+    saved = _save_keeping_work(model, out, info)
+    print(f"saved {saved} (+ {persistence.sidecar_path(saved).name})")
+    if args.metrics_json:
+        _write_json(args.metrics_json, {
+            **metrics, "history": result.history, "model": args.model, "dataset": dataset.name,
+            "config": vars(config), **evaluation.to_dict(dataset.class_names),
+        })
+    return 0
+
+
+def _check_output(out: Path) -> None:
+    """Fail before training, not after, if the model could not be saved there."""
+    if out.suffix.lower() not in (".keras", ".h5", ".hdf5"):
+        raise DigitAppError(f"--out must end in .keras (or .h5), not {out.name!r}.")
+    if not out.parent.exists():
+        raise DigitAppError(f"the folder {out.parent} does not exist.")
+    if out.is_dir():
+        raise DigitAppError(f"{out} is a folder; give a file name ending in .keras.")
+    if not os.access(out.parent, os.W_OK):
+        raise DigitAppError(f"the folder {out.parent} is not writable.")
+
+
+def _save_keeping_work(model, out: Path, info) -> Path:
+    """Save to ``out``; if that fails (disk full, removed folder) save to the temp folder
+    instead so the trained model is never lost."""
+    from digitapp.core import persistence
+
+    try:
+        return persistence.save_model(model, out, info)
+    except DigitAppError as exc:
+        fallback = Path(tempfile.gettempdir()) / f"digitapp-{int(time.time())}{out.suffix}"
+        try:
+            persistence.save_model(model, fallback, info)
+        except DigitAppError:
+            raise exc from None
+        print(f"digitapp: warning: {exc} Saved to {fallback} instead.", file=sys.stderr)
+        return fallback
+
+
+class _StopOnInterrupt:
+    """First Ctrl+C asks training to stop after the current batch; a second one aborts."""
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+
+    def __call__(self) -> bool:
+        return self.requested
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        print("\nstopping after this batch (Ctrl+C again to abort)…", file=sys.stderr)
+
+    def __enter__(self):
+        self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        signal.signal(signal.SIGINT, self._previous)
+        return False
+
+
+class _ProgressPrinter:
+    """A bar per epoch on terminals (redrawn in place) and a line per epoch everywhere."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.live = stream is not None and stream.isatty()
+
+    def batch(self, p: dict) -> None:
+        if not self.live:
+            return
+        filled = int(BAR_WIDTH * p["batch"] / p["batches"])
+        bar = "█" * filled + "·" * (BAR_WIDTH - filled)
+        self.stream.write(
+            f"\repoch {p['epoch']}/{p['epochs']} {bar} {p['batch']}/{p['batches']}  loss {p['loss']:.4f}  "
+            f"acc {p['accuracy']:.4f}  {p['samples_per_second']:,.0f} img/s  ETA {_duration(p['eta'])} "
+        )
+        self.stream.flush()
+
+    def epoch(self, epoch: int, m: dict) -> None:
+        self.clear()
+        line = f"epoch {epoch}: loss {m.get('loss', float('nan')):.4f}  acc {m.get('accuracy', float('nan')):.4f}"
+        if "val_loss" in m:
+            line += f"  val_loss {m['val_loss']:.4f}  val_acc {m['val_accuracy']:.4f}"
+        line += f"  {m['seconds']:.1f} s"
+        print(line, flush=True)
+
+    def clear(self) -> None:
+        if self.live:
+            self.stream.write("\r" + " " * 110 + "\r")
+            self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _evaluate(model, dataset):
+    from digitapp.core.evaluation import evaluate
+    from digitapp.core.prediction import Predictor
+
+    predictor = Predictor(model, dataset.input_shape, dataset.class_names, dataset.preprocessing)
+    return evaluate(predictor, dataset.x_test, dataset.y_test), predictor
+
+
+def _write_json(path: str, data: dict) -> None:
+    try:
+        Path(path).write_text(json.dumps(data, indent=2), encoding="utf-8")
+    except OSError as exc:
+        raise DigitAppError(f"could not write {path}: {exc.strerror or exc}.") from None
+
+
+# ---------------------------------------------------------------- evaluate
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from digitapp.core.datasets import load_dataset
+
+    dataset = load_dataset(args.dataset or args.data)
+    from digitapp.core import persistence, training
+
+    model, info = persistence.load_model(args.model)
+    try:
+        training.check_compatible(info.input_shape, len(info.class_names), dataset)
+    except ValueError as exc:
+        raise DigitAppError(str(exc)) from None
+    evaluation, _ = _evaluate(model, dataset)
+    print(dataset.summary())
+    print(f"test accuracy {evaluation.accuracy:.2%}  test loss {evaluation.loss:.4f}")
+    width = max(len(n) for n in dataset.class_names)
+    print(f"{'class':<{width}}  precision  recall")
+    for name, p, r in zip(dataset.class_names, evaluation.precision, evaluation.recall):
+        print(f"{name:<{width}}  {p:9.2%}  {r:6.2%}")
+    if args.metrics_json:
+        _write_json(args.metrics_json, {"model": str(args.model), "dataset": dataset.name,
+                                        **evaluation.to_dict(dataset.class_names)})
+    return 0
+
+
+# ---------------------------------------------------------------- predict
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from digitapp.core.preprocessing import IMAGE_EXTENSIONS
+
+    files: list[Path] = []
+    for raw in args.inputs:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
+            if not found:
+                print(f"digitapp: warning: {path} contains no image files.", file=sys.stderr)
+            files.extend(found)
+        else:
+            files.append(path)
+
+    from digitapp.core import persistence
+    from digitapp.core.prediction import Predictor
+
+    model, info = persistence.load_model(args.model)
+    predictor = Predictor(model, info.input_shape, info.class_names, info.preprocessing)
+    results = predictor.predict_files(files)
+    failures = 0
+    rows = []
+    for path, result in zip(files, results):
+        if isinstance(result, Exception):
+            failures += 1
+            print(f"digitapp: error: {result}", file=sys.stderr)
+            rows.append({"file": str(path), "error": str(result)})
+            continue
+        rows.append({
+            "file": str(path),
+            "label": result.name,
+            "confidence": round(result.confidence, 6),
+            "probabilities": {n: round(float(p), 6) for n, p in zip(info.class_names, result.probabilities)},
+        })
+        if not args.json:
+            note = "  (unsure)" if result.unsure else ""
+            top = ", ".join(f"{n} {p:.0%}" for n, p in result.top(3))
+            print(f"{path}: {result.name} ({result.confidence:.1%}){note}  [{top}]")
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    return EXIT_ERROR if failures else 0

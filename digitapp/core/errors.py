@@ -1,0 +1,17 @@
+"""Errors a user can cause. Each carries one sentence meant to be shown as it is."""
+
+
+class DigitAppError(Exception):
+    """Base for errors caused by user input; ``str(error)`` is the sentence to show."""
+
+
+class DatasetError(DigitAppError):
+    """A dataset cannot be found, downloaded or understood."""
+
+
+class ImageError(DigitAppError):
+    """An image file cannot be read or used."""
+
+
+class ModelFileError(DigitAppError):
+    """A model file cannot be read, written or used with the given data."""

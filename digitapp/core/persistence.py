@@ -1,0 +1,174 @@
+"""Save and load models with a JSON sidecar describing how to use them.
+
+Saving is atomic: the model is written to a temporary file in the target folder,
+flushed to disk, then renamed over the old file, so an interrupted save (crash, power
+loss, full disk) leaves the previous model intact. ``MODEL.keras`` gets the sidecar
+``MODEL.keras.json`` with the dataset, class names, input shape, preprocessing recipe,
+history, test metrics, versions and date.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import platform
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from digitapp import __version__
+from digitapp.core.datasets import DIGIT_NAMES
+from digitapp.core.errors import ModelFileError
+from digitapp.core.tf import keras, tf
+
+MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
+SIDECAR_SUFFIX = ".json"
+
+
+@dataclass
+class ModelInfo:
+    """What the app knows about a model beyond its weights (the sidecar's content)."""
+
+    input_shape: tuple[int, int, int]
+    class_names: list[str]
+    preprocessing: str
+    dataset: str = ""
+    architecture: str = ""
+    history: dict = field(default_factory=dict)
+    metrics: dict = field(default_factory=dict)
+    config: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "format": "digitapp-model/1",
+            "dataset": self.dataset,
+            "architecture": self.architecture,
+            "class_names": self.class_names,
+            "input_shape": list(self.input_shape),
+            "input_scale": "float32 on [0, 1]",
+            "preprocessing": self.preprocessing,
+            "history": self.history,
+            "metrics": self.metrics,
+            "config": self.config,
+            "versions": {
+                "digitapp": __version__,
+                "tensorflow": tf.__version__,
+                "keras": keras.__version__,
+                "python": platform.python_version(),
+            },
+            "saved": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            **self.extra,
+        }
+
+
+def sidecar_path(model_path: str | Path) -> Path:
+    model_path = Path(model_path)
+    return model_path.with_name(model_path.name + SIDECAR_SUFFIX)
+
+
+def save_model(model: keras.Model, path: str | Path, info: ModelInfo) -> Path:
+    """Atomically write ``model`` and its sidecar; returns the model path.
+
+    Raises:
+        ModelFileError: bad extension, or the folder is missing, read-only or full.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in MODEL_SUFFIXES:
+        raise ModelFileError(f"{path.name}: model files must end in .keras (or .h5 for old tools).")
+    if not path.parent.is_dir():
+        raise ModelFileError(f"Cannot save {path.name}: the folder {path.parent} does not exist.")
+    sidecar = json.dumps(info.to_json(), indent=2)
+    try:
+        _atomic_write(path, lambda tmp: model.save(tmp))
+        _atomic_write(sidecar_path(path), lambda tmp: Path(tmp).write_text(sidecar, encoding="utf-8"))
+    except OSError as exc:
+        raise ModelFileError(f"Could not save {path.name}: {exc.strerror or exc}.") from None
+    return path
+
+
+def _atomic_write(path: Path, write) -> None:
+    # The temporary name keeps the real suffix: Keras picks the format from it.
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_model(path: str | Path) -> tuple[keras.Model, ModelInfo]:
+    """Load a ``.keras`` (safe mode: no arbitrary code) or legacy ``.h5`` model.
+
+    Without a sidecar (e.g. ``cnn_model.h5`` from the classic scripts) the input shape
+    and class count come from the model itself.
+
+    Raises:
+        ModelFileError: missing, not a model, refused as unsafe, or unusable.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ModelFileError(f"{path} does not exist.")
+    if path.is_dir() or path.suffix.lower() not in MODEL_SUFFIXES:
+        raise ModelFileError(f"{path.name} is not a Keras model file (.keras or .h5).")
+    try:
+        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+    except Exception as exc:
+        text = str(exc)
+        if "safe_mode" in text or "Lambda" in text:
+            raise ModelFileError(
+                f"{path.name} contains custom code (a Lambda layer) and was not loaded for safety."
+            ) from None
+        first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+        raise ModelFileError(f"{path.name} is not a readable Keras model ({first[:200]}).") from None
+    info = _read_info(path, model)
+    return model, info
+
+
+def _model_shapes(path: Path, model: keras.Model) -> tuple[tuple[int, int, int], int]:
+    try:
+        in_shape = tuple(model.input_shape[1:])
+        out_shape = tuple(model.output_shape[1:])
+    except (AttributeError, ValueError):
+        raise ModelFileError(f"{path.name} does not have a single image input and output.") from None
+    if len(in_shape) == 2:
+        in_shape = (*in_shape, 1)  # (28, 28) models from scripts that Flatten first
+    if len(in_shape) != 3 or None in in_shape or in_shape[-1] not in (1, 3):
+        raise ModelFileError(f"{path.name} takes input {in_shape}; expected images (height, width, 1 or 3).")
+    if len(out_shape) != 1 or not out_shape[0] or out_shape[0] < 2:
+        raise ModelFileError(f"{path.name} outputs {out_shape}; expected one score per class.")
+    return tuple(int(d) for d in in_shape), int(out_shape[0])
+
+
+def _read_info(path: Path, model: keras.Model) -> ModelInfo:
+    input_shape, num_classes = _model_shapes(path, model)
+    data: dict = {}
+    side = sidecar_path(path)
+    if side.exists():
+        try:
+            data = json.loads(side.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+        except (OSError, ValueError):
+            data = {}  # a broken sidecar loses the history, not the model
+    names = data.get("class_names")
+    if not (isinstance(names, list) and len(names) == num_classes):
+        names = DIGIT_NAMES if num_classes == 10 else [str(i) for i in range(num_classes)]
+    recipe = data.get("preprocessing")
+    if recipe not in ("digit", "gray", "rgb"):
+        recipe = "rgb" if input_shape[-1] == 3 else ("digit" if names == DIGIT_NAMES else "gray")
+    return ModelInfo(
+        input_shape=input_shape,
+        class_names=[str(n) for n in names],
+        preprocessing=recipe,
+        dataset=str(data.get("dataset", "")),
+        architecture=str(data.get("architecture", model.name)),
+        history=data.get("history") if isinstance(data.get("history"), dict) else {},
+        metrics=data.get("metrics") if isinstance(data.get("metrics"), dict) else {},
+        config=data.get("config") if isinstance(data.get("config"), dict) else {},
+    )

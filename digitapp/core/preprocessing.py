@@ -1,0 +1,253 @@
+"""Turn any user image into exactly the array a model expects.
+
+Three recipes, chosen by the dataset a model was trained on (stored in its sidecar):
+
+* ``digit`` — MNIST's own recipe: white ink on black, the ink cropped and fitted into a
+  20×20 box (aspect kept, anti-aliased), then placed in the 28×28 frame so that its centre
+  of mass sits at the centre. Dark ink on light paper is inverted first.
+* ``gray`` — Fashion-MNIST's recipe: light object on black, cropped and fitted to the frame.
+* ``rgb`` — plain resize of the whole picture (CIFAR-style photos).
+
+All outputs are float32 in [0, 1] with shape ``(height, width, channels)``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from digitapp.core.errors import ImageError
+
+IMAGE_EXTENSIONS = frozenset(
+    {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".pbm"}
+)
+RECIPES = ("digit", "gray", "rgb")
+
+# MNIST digits were fitted into 20×20 and centred by mass in 28×28; the 4-pixel margin
+# leaves room for the centring shift.
+MNIST_BOX = 20
+# Pixels brighter than this (after background removal, on [0, 1]) count as ink when
+# finding the bounding box; fainter ones are anti-aliasing or paper texture.
+INK_THRESHOLD = 0.2
+# Big photos are reduced to this before any per-pixel work: plenty for a 28×28 result.
+WORKING_SIZE = 512
+
+
+def open_image(path: str | Path) -> Image.Image:
+    """Open an image file as ``L`` or ``RGB``, EXIF orientation applied, alpha flattened.
+
+    Raises:
+        ImageError: the path is missing, a folder, or not an image Pillow can decode.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ImageError(f"{path} does not exist.")
+    if path.is_dir():
+        raise ImageError(f"{path} is a folder, not an image.")
+    try:
+        with warnings.catch_warnings():
+            # Large-but-legal photos trigger this warning; real bombs still raise an error.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                img.draft("RGB", (WORKING_SIZE, WORKING_SIZE))  # JPEG: decode at reduced size
+                img.load()
+                return normalize_mode(img)
+    except Image.DecompressionBombError:
+        raise ImageError(f"{path.name} is too large to open safely (over Pillow's pixel limit).") from None
+    except Exception as exc:  # Pillow raises many types for broken files
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ImageError(f"{path.name} is not a readable image ({reason}).") from None
+
+
+def normalize_mode(img: Image.Image) -> Image.Image:
+    """Return ``img`` as ``L`` or ``RGB``: EXIF-rotated, 16-bit scaled, alpha flattened."""
+    img = ImageOps.exif_transpose(img)
+    if max(img.size) > WORKING_SIZE:
+        img = img.copy()
+        img.thumbnail((WORKING_SIZE, WORKING_SIZE), Image.Resampling.LANCZOS)
+    if img.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+        return Image.fromarray(_wide_to_uint8(np.asarray(img)), "L")
+    if img.mode == "P":
+        img = img.convert("RGBA" if "transparency" in img.info else "RGB")
+    if img.mode in ("RGBA", "LA", "PA", "La", "RGBa"):
+        return _flatten_alpha(img.convert("RGBA"))
+    if img.mode in ("L", "1"):
+        return img.convert("L")
+    rgb = img.convert("RGB")  # CMYK, YCbCr, LAB, HSV
+    return rgb.convert("L") if _is_gray(rgb) else rgb
+
+
+def _wide_to_uint8(arr: np.ndarray) -> np.ndarray:
+    """Scale 16/32-bit or float pixels to 0–255 by their range, instead of clamping."""
+    arr = arr.astype(np.float64)
+    top = arr.max(initial=0.0)
+    if top <= 1.0:
+        scale = 255.0  # float image on [0, 1]
+    elif top <= 255.0:
+        scale = 1.0
+    elif top <= 65535.0:
+        scale = 255.0 / 65535.0
+    else:
+        scale = 255.0 / top
+    return np.clip(arr * scale, 0, 255).round().astype(np.uint8)
+
+
+def _flatten_alpha(rgba: Image.Image) -> Image.Image:
+    """Composite onto a background that contrasts with the opaque pixels.
+
+    Light ink on transparency (a white digit exported from a drawing app) would vanish on
+    white paper, dark ink on black; so the background is chosen from the ink's brightness.
+    """
+    arr = np.asarray(rgba, dtype=np.float32)
+    alpha = arr[..., 3:] / 255.0
+    gray = arr[..., :3].mean(axis=2)
+    weight = alpha[..., 0]
+    ink_level = (gray * weight).sum() / weight.sum() if weight.sum() > 0 else 0.0
+    background = 0.0 if ink_level > 127.5 else 255.0
+    flat = arr[..., :3] * alpha + background * (1.0 - alpha)
+    out = Image.fromarray(flat.round().astype(np.uint8), "RGB")
+    return out.convert("L") if _is_gray(out) else out
+
+
+def _is_gray(rgb: Image.Image) -> bool:
+    arr = np.asarray(rgb, dtype=np.int16)
+    return bool(np.abs(arr - arr[..., :1]).max(initial=0) <= 2)
+
+
+def to_float_array(img: Image.Image, channels: int) -> np.ndarray:
+    """``L``/``RGB`` image → float32 array on [0, 1] with ``channels`` channels last."""
+    mode = "L" if channels == 1 else "RGB"
+    arr = np.asarray(img.convert(mode), dtype=np.float32) / 255.0
+    return arr[..., None] if channels == 1 else arr
+
+
+def prepare(
+    image: Image.Image | np.ndarray | str | Path,
+    input_shape: tuple[int, int, int],
+    recipe: str,
+) -> np.ndarray:
+    """Turn a user image into one model input.
+
+    Args:
+        image: a file path, a Pillow image of any mode, or an array (H, W) / (H, W, C)
+            of uint8 (0–255) or float (0–1) values, e.g. a drawing canvas.
+        input_shape: the model's ``(height, width, channels)``.
+        recipe: ``digit``, ``gray`` or ``rgb`` (see the module docstring).
+
+    Returns:
+        float32 array of ``input_shape`` on [0, 1].
+    """
+    if recipe not in RECIPES:
+        raise ValueError(f"unknown preprocessing recipe {recipe!r}")
+    height, width, channels = input_shape
+    img = _as_image(image)
+    if recipe == "rgb" or channels == 3:
+        resized = img.convert("RGB" if channels == 3 else "L").resize(
+            (width, height), Image.Resampling.LANCZOS
+        )
+        return to_float_array(resized, channels)
+    gray = to_float_array(img, 1)[..., 0]
+    ink = ink_on_black(gray)
+    if recipe == "digit":
+        out = mnist_frame(ink, (height, width))
+    else:
+        out = fit_to_frame(ink, (height, width))
+    return out[..., None].astype(np.float32)
+
+
+def _as_image(image: Image.Image | np.ndarray | str | Path) -> Image.Image:
+    if isinstance(image, (str, Path)):
+        return open_image(image)
+    if isinstance(image, Image.Image):
+        return normalize_mode(image)
+    arr = np.asarray(image)
+    if arr.ndim == 3 and arr.shape[2] == 1:
+        arr = arr[..., 0]
+    if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] not in (3, 4)) or arr.size == 0:
+        raise ImageError(f"An image array must be (H, W) or (H, W, 3|4), not {arr.shape}.")
+    if arr.dtype != np.uint8:
+        arr = _wide_to_uint8(arr)
+    return normalize_mode(Image.fromarray(arr))
+
+
+def ink_on_black(gray: np.ndarray) -> np.ndarray:
+    """Make ink bright on a zero background and stretch it to [0, 1].
+
+    Polarity comes from the border: a photo or scan of handwriting has light paper
+    around the edges, an MNIST-style drawing has black.
+    """
+    border = np.concatenate([gray[0, :], gray[-1, :], gray[:, 0], gray[:, -1]])
+    if np.median(border) > 0.5:
+        gray = 1.0 - gray
+    background = np.median(gray)
+    # The brightest ink (robust to a few hot pixels) maps to 1, paper to 0.
+    peak = np.percentile(gray, 99.5) if gray.size > 400 else gray.max()
+    if peak - background < 0.05:
+        return np.zeros_like(gray)  # blank page: nothing to recognise
+    return np.clip((gray - background) / (peak - background), 0.0, 1.0)
+
+
+def _ink_box(ink: np.ndarray) -> tuple[slice, slice] | None:
+    rows = np.flatnonzero((ink > INK_THRESHOLD).any(axis=1))
+    cols = np.flatnonzero((ink > INK_THRESHOLD).any(axis=0))
+    if rows.size == 0:
+        return None
+    return slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
+
+
+def _fit(ink: np.ndarray, box: int) -> np.ndarray:
+    """Crop to the ink and scale so the longer side is ``box`` pixels (aspect kept)."""
+    crop = ink[_ink_box(ink)]
+    h, w = crop.shape
+    scale = box / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    resized = np.asarray(
+        Image.fromarray(crop.astype(np.float32), "F").resize(size, Image.Resampling.LANCZOS)
+    )
+    resized = np.clip(resized, 0.0, None)
+    # Down-scaling thin strokes leaves them faint; MNIST ink peaks at full brightness.
+    return np.clip(resized / max(resized.max(), 1e-6), 0.0, 1.0)
+
+
+def mnist_frame(ink: np.ndarray, frame: tuple[int, int] = (28, 28)) -> np.ndarray:
+    """Fit ink into MNIST's 20×20 box and centre its mass in the frame (sub-pixel)."""
+    height, width = frame
+    if _ink_box(ink) is None:
+        return np.zeros(frame, dtype=np.float32)
+    digit = _fit(ink, round(MNIST_BOX * min(height, width) / 28))
+    cy, cx = center_of_mass(digit)
+    # Translate so the centre of mass lands on the frame's centre; bilinear resampling
+    # keeps the first moment, so the result is centred to a fraction of a pixel.
+    dx = (width - 1) / 2.0 - cx
+    dy = (height - 1) / 2.0 - cy
+    shifted = Image.fromarray(digit.astype(np.float32), "F").transform(
+        (width, height), Image.Transform.AFFINE, (1, 0, -dx, 0, 1, -dy),
+        resample=Image.Resampling.BILINEAR,
+    )
+    return np.clip(np.asarray(shifted), 0.0, 1.0)
+
+
+def fit_to_frame(ink: np.ndarray, frame: tuple[int, int]) -> np.ndarray:
+    """Crop to the object, fit its longer side to the frame and centre its box."""
+    height, width = frame
+    out = np.zeros(frame, dtype=np.float32)
+    if _ink_box(ink) is None:
+        return out
+    obj = _fit(ink, min(height, width))
+    top = (height - obj.shape[0]) // 2
+    left = (width - obj.shape[1]) // 2
+    out[top : top + obj.shape[0], left : left + obj.shape[1]] = obj
+    return out
+
+
+def center_of_mass(arr: np.ndarray) -> tuple[float, float]:
+    """(row, column) of the intensity-weighted centre, in pixel-index coordinates."""
+    total = arr.sum()
+    if total <= 0:
+        return ((arr.shape[0] - 1) / 2.0, (arr.shape[1] - 1) / 2.0)
+    rows = np.arange(arr.shape[0], dtype=np.float64)
+    cols = np.arange(arr.shape[1], dtype=np.float64)
+    return float((arr.sum(axis=1) * rows).sum() / total), float((arr.sum(axis=0) * cols).sum() / total)

@@ -1,0 +1,285 @@
+"""Training: one function over ``keras.Model.fit`` with plain-callable hooks.
+
+The hooks know nothing about Qt: the CLI prints from them, the GUI worker turns them
+into signals. ``should_stop`` is polled before every batch, so a stop request ends
+training after at most the batch already running, keeping the weights learned so far.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from digitapp.core.datasets import Dataset, split_validation
+from digitapp.core.tf import keras, tf
+
+BatchHook = Callable[[dict], None]
+EpochHook = Callable[[int, dict], None]
+StopCheck = Callable[[], bool]
+
+OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
+SCHEDULES = ("constant", "cosine")
+# Batch progress is reported at most this often: each report reads the metrics back
+# from TensorFlow, and users cannot see faster updates anyway.
+BATCH_REPORT_SECONDS = 0.15
+# Cosine schedule: ramp up over this share of all steps, then decay to zero.
+WARMUP_FRACTION = 0.1
+
+
+@dataclass
+class TrainConfig:
+    """Hyperparameters of one training run (defaults: the ``fast`` recipe)."""
+
+    epochs: int = 2
+    batch_size: int = 128
+    learning_rate: float = 3e-3
+    optimizer: str = "adam"
+    schedule: str = "cosine"
+    augment: bool = False
+    early_stopping: bool = False
+    seed: int = 0
+    validation_fraction: float = 0.1
+
+    def check(self) -> None:
+        """Raise ``ValueError`` with one sentence if a value is out of range."""
+        if self.epochs < 1:
+            raise ValueError("Epochs must be at least 1.")
+        if self.batch_size < 1:
+            raise ValueError("Batch size must be at least 1.")
+        if not 0 < self.learning_rate < 10:
+            raise ValueError("Learning rate must be between 0 and 10.")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"Optimizer must be one of {', '.join(OPTIMIZERS)}.")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"Schedule must be one of {', '.join(SCHEDULES)}.")
+        if not 0 <= self.validation_fraction < 0.9:
+            raise ValueError("Validation fraction must be between 0 and 0.9.")
+
+
+@dataclass
+class TrainResult:
+    """What a run produced: per-epoch history (``loss``, ``accuracy``, ``val_loss``,
+    ``val_accuracy``, ``seconds``), total seconds, and whether it was stopped early."""
+
+    history: dict[str, list[float]] = field(default_factory=dict)
+    train_seconds: float = 0.0
+    epochs_completed: int = 0
+    stopped: bool = False
+
+
+class ProgressCallback(keras.callbacks.Callback):
+    """Bridges Keras events to plain callables: throttled batch progress, per-epoch
+    metrics with seconds and ETA, and a cooperative stop (as ``TerminateOnNaN`` does).
+
+    ``async_safe`` lets Keras keep dispatching batches asynchronously; batch-end logs
+    then arrive on a helper thread, so reporting is guarded by a lock.
+    """
+
+    async_safe = True
+
+    def __init__(
+        self,
+        epochs: int,
+        batches_per_epoch: int,
+        batch_size: int,
+        on_batch: BatchHook | None = None,
+        on_epoch: EpochHook | None = None,
+        should_stop: StopCheck | None = None,
+        report_seconds: float = BATCH_REPORT_SECONDS,
+    ):
+        super().__init__()
+        self.epochs = epochs
+        self.batches_per_epoch = batches_per_epoch
+        self.batch_size = batch_size
+        self.on_batch = on_batch
+        self.on_epoch = on_epoch
+        self.should_stop = should_stop
+        self.report_seconds = report_seconds
+        self.stopped = False
+        self.epoch_seconds: list[float] = []
+        self._lock = threading.Lock()
+        self._epoch = 0
+        self._last_report = 0.0
+        self._last_step = -1
+        self._train_start = 0.0
+        self._epoch_start = 0.0
+
+    def on_train_begin(self, logs=None):
+        self._train_start = time.perf_counter()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+        self._epoch_start = time.perf_counter()
+        self._last_step = -1
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.should_stop is not None and not self.stopped and self.should_stop():
+            self.stopped = True
+            # Keras checks this after the current batch and ends fit() cleanly.
+            self.model.stop_training = True
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.on_batch is None:
+            return
+        now = time.perf_counter()
+        last_of_epoch = batch + 1 >= self.batches_per_epoch
+        with self._lock:
+            if batch <= self._last_step or (now - self._last_report < self.report_seconds and not last_of_epoch):
+                return
+            self._last_report, self._last_step = now, batch
+        logs = logs or {}
+        done = self._epoch * self.batches_per_epoch + batch + 1
+        total = self.epochs * self.batches_per_epoch
+        elapsed = now - self._train_start
+        self.on_batch({
+            "epoch": self._epoch + 1,
+            "epochs": self.epochs,
+            "batch": batch + 1,
+            "batches": self.batches_per_epoch,
+            "loss": float(logs.get("loss", math.nan)),
+            "accuracy": float(logs.get("accuracy", math.nan)),
+            "elapsed": elapsed,
+            "eta": elapsed / done * (total - done),
+            "samples_per_second": done * self.batch_size / elapsed if elapsed > 0 else 0.0,
+            "progress": done / total,
+        })
+
+    def on_epoch_end(self, epoch, logs=None):
+        seconds = time.perf_counter() - self._epoch_start
+        self.epoch_seconds.append(seconds)
+        if self.on_epoch is None:
+            return
+        metrics = {k: float(v) for k, v in (logs or {}).items() if np.isscalar(v) or np.ndim(v) == 0}
+        metrics.pop("learning_rate", None)
+        elapsed = time.perf_counter() - self._train_start
+        metrics["seconds"] = seconds
+        metrics["elapsed"] = elapsed
+        metrics["eta"] = elapsed / (epoch + 1) * (self.epochs - epoch - 1)
+        self.on_epoch(epoch + 1, metrics)
+
+
+def make_optimizer(config: TrainConfig, total_steps: int) -> keras.optimizers.Optimizer:
+    """Optimizer with a constant rate, or linear warm-up then cosine decay to zero."""
+    rate: float | keras.optimizers.schedules.LearningRateSchedule = config.learning_rate
+    if config.schedule == "cosine":
+        warmup = max(1, int(total_steps * WARMUP_FRACTION))
+        rate = keras.optimizers.schedules.CosineDecay(
+            initial_learning_rate=config.learning_rate / 10,
+            decay_steps=max(1, total_steps - warmup),
+            warmup_target=config.learning_rate,
+            warmup_steps=warmup,
+        )
+    if config.optimizer == "adam":
+        return keras.optimizers.Adam(rate)
+    if config.optimizer == "adamw":
+        return keras.optimizers.AdamW(rate)
+    if config.optimizer == "sgd":
+        return keras.optimizers.SGD(rate, momentum=0.9, nesterov=True)
+    return keras.optimizers.RMSprop(rate)
+
+
+def augmentation(input_shape: tuple[int, int, int]) -> keras.Sequential:
+    """Small random shifts, rotations and zooms (and mirror images for colour photos).
+
+    Digits are never mirrored: a mirrored 2 is not a 2.
+    """
+    layers = keras.layers
+    steps = [
+        layers.RandomTranslation(0.1, 0.1, fill_mode="constant"),
+        layers.RandomRotation(0.04, fill_mode="constant"),
+        layers.RandomZoom(0.1, fill_mode="constant"),
+    ]
+    if input_shape[-1] == 3:
+        steps.insert(0, keras.layers.RandomFlip("horizontal"))
+    return keras.Sequential(steps, name="augmentation")
+
+
+def make_dataset(
+    x: np.ndarray, y: np.ndarray, batch_size: int, shuffle_seed: int | None = None,
+    augment: keras.Sequential | None = None,
+) -> tf.data.Dataset:
+    """Batches of float32 images on [0, 1]; scaling happens per batch so the uint8 data
+    is never copied as floats."""
+    ds = tf.data.Dataset.from_tensor_slices((x, y))
+    if shuffle_seed is not None:
+        ds = ds.shuffle(len(x), seed=shuffle_seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size).map(
+        lambda xb, yb: (tf.cast(xb, tf.float32) / 255.0, yb), num_parallel_calls=tf.data.AUTOTUNE
+    )
+    if augment is not None:
+        ds = ds.map(lambda xb, yb: (augment(xb, training=True), yb), num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def compile_model(model: keras.Model, config: TrainConfig, total_steps: int) -> None:
+    model.compile(
+        optimizer=make_optimizer(config, total_steps),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+
+
+def train(
+    model: keras.Model,
+    dataset: Dataset,
+    config: TrainConfig,
+    on_batch: BatchHook | None = None,
+    on_epoch: EpochHook | None = None,
+    should_stop: StopCheck | None = None,
+) -> TrainResult:
+    """Fit ``model`` on ``dataset``'s training images, validating on a held-out share.
+
+    The model is (re)compiled with a fresh optimizer, so a loaded model can continue
+    training with new settings. Returns the history; the model keeps its weights even
+    if stopped.
+
+    Raises:
+        ValueError: the config is invalid or the model does not fit the dataset.
+    """
+    config.check()
+    check_compatible(tuple(model.input_shape[1:]), model.output_shape[-1], dataset)
+    keras.utils.set_random_seed(config.seed)
+    x_train, y_train, x_val, y_val = split_validation(
+        dataset.x_train, dataset.y_train, config.validation_fraction, config.seed
+    )
+    batches = math.ceil(len(x_train) / config.batch_size)
+    train_ds = make_dataset(
+        x_train, y_train, config.batch_size, shuffle_seed=config.seed,
+        augment=augmentation(dataset.input_shape) if config.augment else None,
+    )
+    val_ds = make_dataset(x_val, y_val, 1024) if len(x_val) else None
+    compile_model(model, config, batches * config.epochs)
+
+    progress = ProgressCallback(config.epochs, batches, config.batch_size, on_batch, on_epoch, should_stop)
+    callbacks: list[keras.callbacks.Callback] = [progress]
+    if config.early_stopping and val_ds is not None:
+        callbacks.append(keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=2, restore_best_weights=True
+        ))
+    start = time.perf_counter()
+    fit = model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, callbacks=callbacks, verbose=0)
+    seconds = time.perf_counter() - start
+    history = {k: [float(v) for v in vals] for k, vals in fit.history.items() if k != "learning_rate"}
+    history["seconds"] = list(progress.epoch_seconds[: len(history.get("loss", []))])
+    return TrainResult(history, seconds, len(history.get("loss", [])), progress.stopped)
+
+
+def check_compatible(input_shape: tuple, num_classes: int, dataset: Dataset) -> None:
+    """Raise ``ValueError`` if a model's input shape or class count does not match the dataset."""
+    if tuple(input_shape) != dataset.input_shape:
+        raise ValueError(
+            f"The model expects {_shape(input_shape)} images but {dataset.name} has {_shape(dataset.input_shape)}."
+        )
+    if num_classes != dataset.num_classes:
+        raise ValueError(
+            f"The model predicts {num_classes} classes but {dataset.name} has {dataset.num_classes}."
+        )
+
+
+def _shape(shape: tuple) -> str:
+    return "×".join(str(d) for d in shape)

@@ -1,0 +1,59 @@
+"""Shared fixtures: small slices of real MNIST, and a trained tiny model."""
+
+import os
+
+# Before anything imports Qt or TensorFlow.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from digitapp.core import datasets  # noqa: E402
+
+TRAIN_SIZE = 600
+TEST_SIZE = 200
+
+
+@pytest.fixture(scope="session")
+def mnist() -> datasets.Dataset:
+    """The bundled, real MNIST (60k/10k)."""
+    return datasets.load_dataset("mnist")
+
+
+@pytest.fixture(scope="session")
+def mnist_small(mnist) -> datasets.Dataset:
+    """A few hundred real MNIST images: enough to learn something in one quick epoch."""
+    return datasets.Dataset(
+        "MNIST-small", mnist.x_train[:TRAIN_SIZE], mnist.y_train[:TRAIN_SIZE],
+        mnist.x_test[:TEST_SIZE], mnist.y_test[:TEST_SIZE], mnist.class_names, "digit",
+    )
+
+
+@pytest.fixture(scope="session")
+def mnist_small_npz(mnist_small, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("data") / "mnist_small.npz"
+    datasets.save_npz(mnist_small, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def trained(mnist_small):
+    """(model, result) — the ``fast`` model after a few epochs on the small set."""
+    from digitapp.core import models, training
+
+    model = models.build_model("fast", mnist_small.input_shape, mnist_small.num_classes)
+    config = training.TrainConfig(epochs=4, batch_size=32, learning_rate=3e-3, seed=1)
+    result = training.train(model, mnist_small, config)
+    return model, result
+
+
+def digit_png(array: np.ndarray, path: Path) -> Path:
+    """Save a 28×28 uint8 MNIST image as a PNG file."""
+    from PIL import Image
+
+    Image.fromarray(np.asarray(array).reshape(28, 28).astype(np.uint8), "L").save(path)
+    return path
