@@ -69,10 +69,12 @@ def build_deep_cnn(input_shape: tuple[int, int, int], num_classes: int) -> keras
 
 def _conv_bn(filters: int, kernel: int) -> list[keras.layers.Layer]:
     # BatchNorm lets a large learning rate converge in one or two passes; the conv
-    # needs no bias because BatchNorm's shift replaces it.
+    # needs no bias because BatchNorm's shift replaces it. Momentum 0.9 (not Keras'
+    # 0.99) lets the running statistics settle within ~30 steps, so short runs and
+    # small user datasets evaluate as well as they train.
     return [
         layers.Conv2D(filters, kernel, padding="same", use_bias=False),
-        layers.BatchNormalization(),
+        layers.BatchNormalization(momentum=0.9),
         layers.ReLU(),
     ]
 

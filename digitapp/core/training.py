@@ -262,7 +262,9 @@ def train(
             monitor="val_loss", patience=2, restore_best_weights=True
         ))
     start = time.perf_counter()
-    fit = model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, callbacks=callbacks, verbose=0)
+    # shuffle=False: the tf.data pipeline already reshuffles every epoch.
+    fit = model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, callbacks=callbacks,
+                    verbose=0, shuffle=False)
     seconds = time.perf_counter() - start
     history = {k: [float(v) for v in vals] for k, vals in fit.history.items() if k != "learning_rate"}
     history["seconds"] = list(progress.epoch_seconds[: len(history.get("loss", []))])

@@ -1,0 +1,56 @@
+"""The registry's architectures are the ones PRODUCT.md describes and adapt to any data."""
+
+import pytest
+
+from digitapp.core import models
+
+
+def _layer_summary(model):
+    out = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "Conv2D":
+            out.append(f"Conv2D({layer.filters},{layer.kernel_size[0]},{layer.activation.__name__})")
+        elif kind == "Dense":
+            out.append(f"Dense({layer.units},{layer.activation.__name__})")
+        elif kind == "MaxPooling2D":
+            out.append(f"MaxPool({layer.pool_size[0]})")
+        else:
+            out.append(kind)
+    return out
+
+
+def test_classic_cnn_is_exact():
+    model = models.build_model("cnn", (28, 28, 1), 10)
+    assert _layer_summary(model) == [
+        "Conv2D(32,3,relu)", "MaxPool(2)", "Conv2D(64,3,relu)", "MaxPool(2)",
+        "Flatten", "Dense(128,relu)", "Dense(10,softmax)",
+    ]
+    assert model.count_params() == 225_034  # the number the classic script prints
+
+
+def test_mlp_is_exact():
+    model = models.build_model("mlp", (28, 28, 1), 10)
+    assert _layer_summary(model) == ["Flatten", "Dense(128,relu)", "Dense(10,softmax)"]
+
+
+def test_deep_cnn_is_exact():
+    model = models.build_model("deep_cnn", (28, 28, 1), 10)
+    assert [s for s in _layer_summary(model) if s != "Dropout"] == [
+        "Conv2D(32,3,relu)", "MaxPool(2)", "Conv2D(64,3,relu)", "MaxPool(2)", "Conv2D(64,3,relu)",
+        "Flatten", "Dense(64,relu)", "Dense(10,softmax)",
+    ]
+    assert "Dropout" in _layer_summary(model)
+
+
+@pytest.mark.parametrize("name", list(models.MODELS))
+@pytest.mark.parametrize("shape,classes", [((28, 28, 1), 10), ((32, 32, 3), 4), ((64, 48, 1), 3)])
+def test_every_model_adapts_to_shape_and_classes(name, shape, classes):
+    model = models.build_model(name, shape, classes)
+    assert model.input_shape == (None, *shape)
+    assert model.output_shape == (None, classes)
+
+
+def test_unknown_model():
+    with pytest.raises(ValueError, match="unknown model"):
+        models.build_model("resnet9000", (28, 28, 1), 10)

@@ -1,0 +1,99 @@
+"""Saving is atomic with a sidecar; loading is safe and accepts the classic .h5."""
+
+import json
+
+import numpy as np
+import pytest
+
+from digitapp.core import persistence
+from digitapp.core.errors import ModelFileError
+from digitapp.core.prediction import Predictor
+from digitapp.core.tf import keras
+
+
+def _info(ds, **extra):
+    return persistence.ModelInfo(ds.input_shape, ds.class_names, ds.preprocessing, dataset=ds.name,
+                                 architecture="fast", **extra)
+
+
+def test_save_load_gives_identical_predictions(trained, mnist_small, tmp_path):
+    model, result = trained
+    path = persistence.save_model(model, tmp_path / "m.keras",
+                                  _info(mnist_small, history=result.history, metrics={"test_accuracy": 0.9}))
+    loaded, info = persistence.load_model(path)
+    before = Predictor(model, info.input_shape, info.class_names, "digit").probabilities(mnist_small.x_test)
+    after = Predictor(loaded, info.input_shape, info.class_names, "digit").probabilities(mnist_small.x_test)
+    np.testing.assert_array_equal(before, after)
+    assert info.class_names == mnist_small.class_names and info.preprocessing == "digit"
+    assert info.history["val_accuracy"] == result.history["val_accuracy"]
+    side = json.loads(persistence.sidecar_path(path).read_text())
+    assert {"dataset", "class_names", "input_shape", "preprocessing", "history", "metrics",
+            "versions", "saved"} <= set(side)
+    assert side["versions"]["keras"].startswith("3.")
+    assert not [p for p in tmp_path.iterdir() if ".tmp" in p.name]
+
+
+def test_failed_save_keeps_the_previous_file(trained, mnist_small, tmp_path, monkeypatch):
+    model, _ = trained
+    path = persistence.save_model(model, tmp_path / "m.keras", _info(mnist_small))
+    original = path.read_bytes()
+
+    def dies_mid_write(self, target, *args, **kwargs):
+        with open(target, "wb") as f:
+            f.write(b"half a model")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(type(model), "save", dies_mid_write)
+    with pytest.raises(ModelFileError, match="No space left on device"):
+        persistence.save_model(model, path, _info(mnist_small))
+    assert path.read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.keras", "m.keras.json"]
+
+
+def test_classic_h5_without_sidecar(tmp_path):
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(10, activation="softmax")])
+    path = tmp_path / "cnn_model.h5"
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Keras warns that HDF5 is legacy: that is the point here
+        model.save(path)
+    loaded, info = persistence.load_model(path)
+    assert info.input_shape == (28, 28, 1) and info.class_names == [str(d) for d in range(10)]
+    assert info.preprocessing == "digit"
+
+
+def test_lambda_layer_is_refused(tmp_path):
+    inputs = keras.Input((28, 28, 1))
+    outputs = keras.layers.Dense(10)(keras.layers.Flatten()(keras.layers.Lambda(lambda x: x * 2)(inputs)))
+    path = tmp_path / "evil.keras"
+    keras.Model(inputs, outputs).save(path)
+    with pytest.raises(ModelFileError, match="custom code"):
+        persistence.load_model(path)
+
+
+@pytest.mark.parametrize("name,content", [("junk.keras", b"not a zip"), ("empty.h5", b""),
+                                          ("notes.txt", b"hello")])
+def test_unreadable_model_files(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ModelFileError) as info:
+        persistence.load_model(path)
+    assert name in str(info.value) and "\n" not in str(info.value)
+
+
+def test_truncated_model_file(trained, mnist_small, tmp_path):
+    model, _ = trained
+    path = persistence.save_model(model, tmp_path / "m.keras", _info(mnist_small))
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(ModelFileError, match="not a readable Keras model"):
+        persistence.load_model(path)
+
+
+def test_save_errors(trained, mnist_small, tmp_path):
+    model, _ = trained
+    with pytest.raises(ModelFileError, match="must end in .keras"):
+        persistence.save_model(model, tmp_path / "m.pt", _info(mnist_small))
+    with pytest.raises(ModelFileError, match="does not exist"):
+        persistence.save_model(model, tmp_path / "nope" / "m.keras", _info(mnist_small))

@@ -1,0 +1,41 @@
+"""Fast prediction matches Keras, handles bad files in a batch, and normalises logits."""
+
+import numpy as np
+
+from digitapp.core.prediction import Predictor
+from digitapp.core.tf import keras
+from tests.conftest import digit_png
+
+
+def test_same_answers_as_model_predict(trained, mnist_small):
+    model, _ = trained
+    predictor = Predictor(model, mnist_small.input_shape, mnist_small.class_names, "digit")
+    x = mnist_small.x_test[:50]
+    expected = model.predict(x.astype(np.float32) / 255, verbose=0)
+    np.testing.assert_allclose(predictor.probabilities(x), expected, atol=1e-5)
+
+
+def test_files_with_one_bad_one(trained, mnist_small, tmp_path):
+    model, _ = trained
+    predictor = Predictor(model, mnist_small.input_shape, mnist_small.class_names, "digit")
+    good = [digit_png(mnist_small.x_test[i], tmp_path / f"{i}.png") for i in range(5)]
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"garbage")
+    results = predictor.predict_files([good[0], bad, *good[1:]])
+    assert isinstance(results[1], Exception) and "bad.png" in str(results[1])
+    answers = [r.label for r in results if not isinstance(r, Exception)]
+    expected = predictor.probabilities(mnist_small.x_test[:5]).argmax(1).tolist()
+    assert sum(a == e for a, e in zip(answers, expected)) >= 4  # same digits after the round trip
+    first = results[0]
+    assert first.model_input.shape == (28, 28, 1)
+    assert first.probabilities.sum() == np.float32(first.probabilities.sum())
+    assert abs(float(first.probabilities.sum()) - 1) < 1e-5
+    assert first.top(3)[0] == (first.name, first.confidence)
+
+
+def test_logit_models_and_channel_less_inputs_are_handled():
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    predictor = Predictor(model, (28, 28, 1), [str(i) for i in range(10)], "digit")
+    probs = predictor.probabilities(np.random.default_rng(0).random((3, 28, 28, 1), dtype=np.float32))
+    assert probs.shape == (3, 10) and (probs >= 0).all()
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
