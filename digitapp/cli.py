@@ -119,9 +119,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     spec = models.MODELS[args.model]
     config = training.TrainConfig(
-        epochs=args.epochs or spec.epochs,
-        batch_size=args.batch_size or spec.batch_size,
-        learning_rate=args.lr or spec.learning_rate,
+        epochs=spec.epochs if args.epochs is None else args.epochs,
+        batch_size=spec.batch_size if args.batch_size is None else args.batch_size,
+        learning_rate=spec.learning_rate if args.lr is None else args.lr,
         optimizer=args.optimizer,
         schedule=args.schedule or spec.schedule,
         augment=args.augment,

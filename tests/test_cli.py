@@ -1,0 +1,137 @@
+"""The CLI end to end (subprocesses, as users run it) and its one-sentence errors."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from digitapp import cli
+from tests.conftest import digit_png
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args, timeout=300):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "digitapp", *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout, env=env, cwd=ROOT)
+
+
+def assert_one_sentence(stderr: str):
+    lines = [line for line in stderr.strip().splitlines() if line.strip()]
+    assert lines, "expected an error message"
+    assert "Traceback" not in stderr
+    assert all(line.startswith("digitapp: error: ") for line in lines[-1:])
+
+
+@pytest.fixture(scope="module")
+def cli_model(mnist_small_npz, tmp_path_factory):
+    """Train through the real CLI once; the other tests reuse the saved model."""
+    out = tmp_path_factory.mktemp("cli")
+    model = out / "digits.keras"
+    metrics = out / "metrics.json"
+    proc = run_cli("train", "--data", mnist_small_npz, "--model", "fast", "--epochs", "3",
+                   "--batch-size", "32", "--out", model, "--metrics-json", metrics)
+    assert proc.returncode == 0, proc.stderr
+    return model, metrics, proc
+
+
+def test_train_prints_epochs_saves_and_writes_metrics(cli_model):
+    model, metrics, proc = cli_model
+    assert "epoch 1:" in proc.stdout and "epoch 3:" in proc.stdout and "val_acc" in proc.stdout
+    assert "test accuracy" in proc.stdout
+    assert model.exists() and Path(str(model) + ".json").exists()
+    data = json.loads(metrics.read_text())
+    assert 0.5 < data["test_accuracy"] <= 1 and data["test_loss"] > 0 and data["train_seconds"] > 0
+    assert len(data["history"]["val_accuracy"]) == 3
+    assert len(data["confusion_matrix"]) == 10
+
+
+def test_predict_folder_with_a_bad_image(cli_model, mnist_small, tmp_path):
+    model, _, _ = cli_model
+    for i in range(4):
+        digit_png(mnist_small.x_test[i], tmp_path / f"digit{i}.png")
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnope")
+    (tmp_path / "readme.txt").write_text("ignored: not an image")
+    proc = run_cli("predict", model, tmp_path, "--json")
+    assert proc.returncode == 1  # one file failed
+    assert "broken.png" in proc.stderr and "Traceback" not in proc.stderr
+    rows = json.loads(proc.stdout)
+    good = [r for r in rows if "label" in r]
+    assert [Path(r["file"]).name for r in good] == [f"digit{i}.png" for i in range(4)]
+    assert all(set(r) == {"file", "label", "confidence", "probabilities"} for r in good)
+    assert abs(sum(good[0]["probabilities"].values()) - 1) < 1e-3
+    assert sum(r["label"] == str(mnist_small.y_test[i]) for i, r in enumerate(good)) >= 3
+
+
+def test_evaluate(cli_model, mnist_small_npz, tmp_path):
+    model, train_metrics, _ = cli_model
+    out = tmp_path / "eval.json"
+    proc = run_cli("evaluate", model, "--data", mnist_small_npz, "--metrics-json", out)
+    assert proc.returncode == 0, proc.stderr
+    assert "precision" in proc.stdout
+    assert json.loads(out.read_text())["test_accuracy"] == pytest.approx(
+        json.loads(train_metrics.read_text())["test_accuracy"], abs=1e-6)
+
+
+def test_evaluate_on_mismatched_data(cli_model, tmp_path):
+    model, _, _ = cli_model
+    rgb = tmp_path / "rgb.npz"
+    rng = np.random.default_rng(0)
+    np.savez(rgb, x_train=rng.integers(0, 255, (8, 32, 32, 3), dtype=np.uint8), y_train=np.arange(8) % 2,
+             x_test=rng.integers(0, 255, (4, 32, 32, 3), dtype=np.uint8), y_test=np.arange(4) % 2)
+    assert cli.main(["evaluate", str(model), "--data", str(rgb)]) == 1
+
+
+def test_corrupt_model(tmp_path, capsys):
+    bad = tmp_path / "model.keras"
+    bad.write_bytes(b"PK\x03\x04 not really")
+    assert cli.main(["predict", str(bad), str(tmp_path)]) == 1
+    assert_one_sentence(capsys.readouterr().err)
+
+
+BAD_TRAIN = {
+    "missing dataset": lambda d: ["--data", str(d / "missing.npz")],
+    "corrupt npz": lambda d: ["--data", str(_write(d / "c.npz", b"garbage"))],
+    "wrong shapes": lambda d: ["--data", str(_npz(d / "s.npz", x=np.zeros((4, 5)), y=np.zeros(4, int)))],
+    "labels out of range": lambda d: ["--data", str(_npz(d / "l.npz", y=np.array([0, 1, 2, 99])))],
+    "bad epochs": lambda d: ["--dataset", "mnist", "--epochs", "0"],
+}
+
+
+def _write(path, content):
+    path.write_bytes(content)
+    return path
+
+
+def _npz(path, x=None, y=None):
+    x = np.zeros((4, 28, 28), np.uint8) if x is None else x
+    y = np.array([0, 1, 0, 1]) if y is None else y
+    np.savez(path, x_train=x, y_train=y, x_test=x, y_test=y,
+             class_names=np.array([str(i) for i in range(4)]))
+    return path
+
+
+@pytest.mark.parametrize("case", list(BAD_TRAIN))
+def test_bad_training_input(case, tmp_path, capsys):
+    code = cli.main(["train", *BAD_TRAIN[case](tmp_path), "--out", str(tmp_path / "m.keras")])
+    assert code == 1
+    assert_one_sentence(capsys.readouterr().err)
+    assert not (tmp_path / "m.keras").exists()
+
+
+def test_bad_output_path_fails_before_training(tmp_path, capsys):
+    assert cli.main(["train", "--dataset", "mnist", "--out", str(tmp_path / "no" / "m.keras")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+    assert cli.main(["train", "--dataset", "mnist", "--out", str(tmp_path / "m.pkl")]) == 1
+
+
+def test_predict_missing_image(cli_model, tmp_path, capsys):
+    model, _, _ = cli_model
+    assert cli.main(["predict", str(model), str(tmp_path / "ghost.png")]) == 1
+    err = capsys.readouterr().err
+    assert "ghost.png does not exist" in err and "Traceback" not in err
