@@ -1,13 +1,41 @@
 """Single place that imports TensorFlow/Keras, after quietening their start-up chatter."""
 
+import contextlib
 import os
+import sys
 
 # Keras 3 picks its backend from this variable; we are built and tested on TensorFlow.
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 # Hide C++ log lines (oneDNN notices, CPU hints, "no CUDA driver") users cannot act on.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
+
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """TensorFlow's CUDA probe writes to file descriptor 2 before its log level applies;
+    point fd 2 at the null device for the import. Python exceptions are unaffected."""
+    if os.environ.get("DIGITAPP_DEBUG"):
+        yield
+        return
+    if sys.stderr:
+        sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:  # no fd 2 (windowed app): nothing to silence
+        yield
+        return
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+with _native_stderr_silenced():
+    import keras  # noqa: E402
+    import tensorflow as tf  # noqa: E402
 
 __all__ = ["keras", "tf"]
