@@ -25,8 +25,8 @@ BAR_WIDTH = 30
 
 def build_parser() -> argparse.ArgumentParser:
     from digitapp.core.datasets import BUILTIN
+    from digitapp.core.registry import DEFAULT_MODEL, MODELS
 
-    models = ("fast", "cnn", "mlp", "deep_cnn")  # kept literal: importing the registry loads TensorFlow
     parser = argparse.ArgumentParser(
         prog="digitapp",
         description="Train an image classifier and use it. Without a command, opens the app.",
@@ -40,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--dataset", choices=list(BUILTIN), help="a built-in dataset")
     source.add_argument("--data", metavar="PATH", help="a keras-layout .npz, a folder with the four IDX "
                         "files, a cifar-10-batches-py folder, or a folder of class sub-folders")
-    train.add_argument("--model", default="fast", choices=models, help="architecture (default: fast)")
+    train.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS),
+                       help=f"architecture (default: {DEFAULT_MODEL})")
     train.add_argument("--epochs", type=int, help="passes over the training set (default: per model)")
     train.add_argument("--batch-size", type=int, help="images per step (default: per model)")
     train.add_argument("--lr", type=float, help="peak learning rate (default: per model)")
@@ -115,19 +116,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"note: {note}", file=sys.stderr)
     print(dataset.summary())
 
-    from digitapp.core import models, training  # TensorFlow loads here
+    from digitapp.core import models, workflow  # TensorFlow loads here
 
-    spec = models.MODELS[args.model]
-    config = training.TrainConfig(
-        epochs=spec.epochs if args.epochs is None else args.epochs,
-        batch_size=spec.batch_size if args.batch_size is None else args.batch_size,
-        learning_rate=spec.learning_rate if args.lr is None else args.lr,
-        optimizer=args.optimizer,
-        schedule=args.schedule or spec.schedule,
-        augment=args.augment,
-        early_stopping=args.early_stopping,
-        seed=args.seed,
-        validation_fraction=args.validation,
+    config = workflow.default_config(
+        args.model, epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
+        optimizer=args.optimizer, schedule=args.schedule, augment=args.augment,
+        early_stopping=args.early_stopping, seed=args.seed, validation_fraction=args.validation,
     )
     try:
         config.check()
@@ -140,42 +134,25 @@ def cmd_train(args: argparse.Namespace) -> int:
     stop = _StopOnInterrupt()
     progress = _ProgressPrinter(sys.stderr)
     with stop:
-        result = training.train(model, dataset, config, on_batch=progress.batch,
-                                on_epoch=progress.epoch, should_stop=stop)
+        trained = workflow.train_and_evaluate(dataset, args.model, config, model, on_batch=progress.batch,
+                                              on_epoch=progress.epoch, should_stop=stop)
     progress.clear()
+    result, evaluation = trained.result, trained.evaluation
     if result.stopped:
-        print(f"stopped after {result.epochs_completed} complete epoch(s); keeping the weights learned so far")
+        print(f"stopped during epoch {result.epochs_completed}; keeping the weights learned so far")
     print(f"trained in {result.train_seconds:.1f} s")
-
-    evaluation, predictor = _evaluate(model, dataset)
     print(f"test accuracy {evaluation.accuracy:.2%}  test loss {evaluation.loss:.4f}  "
           f"({len(dataset.x_test):,} test images)")
 
     from digitapp.core import persistence
 
-    metrics = {
-        "test_accuracy": evaluation.accuracy,
-        "test_loss": evaluation.loss,
-        "train_seconds": result.train_seconds,
-        "epochs_completed": result.epochs_completed,
-        "stopped": result.stopped,
-    }
-    info = persistence.ModelInfo(
-        input_shape=dataset.input_shape,
-        class_names=dataset.class_names,
-        preprocessing=dataset.preprocessing,
-        dataset=dataset.name,
-        architecture=args.model,
-        history=result.history,
-        metrics=metrics,
-        config=vars(config),
-    )
-    saved = _save_keeping_work(model, out, info)
+    saved = _save_keeping_work(trained.model, out, trained.info)
     print(f"saved {saved} (+ {persistence.sidecar_path(saved).name})")
     if args.metrics_json:
         _write_json(args.metrics_json, {
-            **metrics, "history": result.history, "model": args.model, "dataset": dataset.name,
-            "config": vars(config), **evaluation.to_dict(dataset.class_names),
+            **trained.info.metrics, "history": result.history, "model": args.model,
+            "dataset": dataset.name, "config": trained.info.config,
+            **evaluation.to_dict(dataset.class_names),
         })
     return 0
 
@@ -271,14 +248,6 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def _evaluate(model, dataset):
-    from digitapp.core.evaluation import evaluate
-    from digitapp.core.prediction import Predictor
-
-    predictor = Predictor(model, dataset.input_shape, dataset.class_names, dataset.preprocessing)
-    return evaluate(predictor, dataset.x_test, dataset.y_test), predictor
-
-
 def _write_json(path: str, data: dict) -> None:
     try:
         Path(path).write_text(json.dumps(data, indent=2), encoding="utf-8")
@@ -300,7 +269,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         training.check_compatible(info.input_shape, len(info.class_names), dataset)
     except ValueError as exc:
         raise DigitAppError(str(exc)) from None
-    evaluation, _ = _evaluate(model, dataset)
+    from digitapp.core.evaluation import evaluate
+    from digitapp.core.prediction import Predictor
+
+    evaluation = evaluate(Predictor(model, info.input_shape, info.class_names, info.preprocessing),
+                          dataset.x_test, dataset.y_test)
     print(dataset.summary())
     print(f"test accuracy {evaluation.accuracy:.2%}  test loss {evaluation.loss:.4f}")
     width = max(len(n) for n in dataset.class_names)

@@ -36,8 +36,8 @@ class TrainConfig:
     """Hyperparameters of one training run (defaults: the ``fast`` recipe)."""
 
     epochs: int = 2
-    batch_size: int = 128
-    learning_rate: float = 3e-3
+    batch_size: int = 256
+    learning_rate: float = 6e-3
     optimizer: str = "adam"
     schedule: str = "cosine"
     augment: bool = False

@@ -2,7 +2,7 @@
 
 import pytest
 
-from digitapp.core import models
+from digitapp.core import models, registry
 
 
 def _layer_summary(model):
@@ -43,7 +43,7 @@ def test_deep_cnn_is_exact():
     assert "Dropout" in _layer_summary(model)
 
 
-@pytest.mark.parametrize("name", list(models.MODELS))
+@pytest.mark.parametrize("name", list(models.BUILDERS))
 @pytest.mark.parametrize("shape,classes", [((28, 28, 1), 10), ((32, 32, 3), 4), ((64, 48, 1), 3)])
 def test_every_model_adapts_to_shape_and_classes(name, shape, classes):
     model = models.build_model(name, shape, classes)
@@ -54,3 +54,13 @@ def test_every_model_adapts_to_shape_and_classes(name, shape, classes):
 def test_unknown_model():
     with pytest.raises(ValueError, match="unknown model"):
         models.build_model("resnet9000", (28, 28, 1), 10)
+
+
+def test_every_registered_name_has_a_builder():
+    assert list(registry.MODELS) == list(models.BUILDERS)
+    assert registry.DEFAULT_MODEL in registry.MODELS
+
+
+def test_summary_text_lists_layers():
+    text = models.summary_text(models.build_model("cnn", (28, 28, 1), 10))
+    assert "conv2d" in text.lower() and "225,034" in text

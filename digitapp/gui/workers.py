@@ -1,0 +1,118 @@
+"""Workers that run core jobs off the GUI thread (Qt's worker-object + moveToThread pattern).
+
+Signals carry plain Python data (floats, dicts, core dataclasses), never tensors.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from digitapp.core.errors import DigitAppError
+
+# Batch progress reaches the GUI at most this often; the plots redraw on their own timer.
+BATCH_SIGNAL_SECONDS = 0.1
+
+
+class TrainingWorker(QObject):
+    """Trains and evaluates through :func:`digitapp.core.workflow.train_and_evaluate`.
+
+    Signals:
+        started(): training begins (dataset loaded, model built).
+        batch_done(dict): throttled batch progress (epoch, batch, loss, accuracy, eta, …).
+        epoch_done(int, dict): after each epoch, with train and validation metrics.
+        finished(object): a ``TrainedModel`` — also after Stop, with what was learned.
+        failed(str): one sentence saying why nothing could be trained.
+    """
+
+    started = Signal()
+    batch_done = Signal(dict)
+    epoch_done = Signal(int, dict)
+    finished = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, load_dataset, architecture: str, config, model=None, previous_history=None):
+        super().__init__()
+        self._load_dataset = load_dataset
+        self._architecture = architecture
+        self._config = config
+        self._model = model
+        self._previous_history = previous_history
+        self._stop = threading.Event()
+        self._last_batch_signal = 0.0
+
+    def request_stop(self) -> None:
+        """Thread-safe: training ends after the batch that is running."""
+        self._stop.set()
+
+    @Slot()
+    def run(self) -> None:
+        from digitapp.core import workflow
+
+        try:
+            dataset = self._load_dataset()
+            self.started.emit()
+            trained = workflow.train_and_evaluate(
+                dataset, self._architecture, self._config, self._model,
+                on_batch=self._on_batch, on_epoch=self._on_epoch, should_stop=self._stop.is_set,
+                previous_history=self._previous_history,
+            )
+        except (DigitAppError, ValueError) as exc:
+            self.failed.emit(str(exc))
+        except MemoryError:
+            self.failed.emit("Not enough memory to train this model on this dataset.")
+        except Exception as exc:  # never let a worker die silently
+            self.failed.emit(f"Training failed unexpectedly: {type(exc).__name__}: {exc}")
+        else:
+            self.finished.emit(trained)
+
+    def _on_batch(self, progress: dict) -> None:
+        now = time.perf_counter()
+        if now - self._last_batch_signal >= BATCH_SIGNAL_SECONDS or progress["batch"] == progress["batches"]:
+            self._last_batch_signal = now
+            self.batch_done.emit(progress)
+
+    def _on_epoch(self, epoch: int, metrics: dict) -> None:
+        self.epoch_done.emit(epoch, metrics)
+
+
+class CallWorker(QObject):
+    """Runs one function off the GUI thread (loading data or models, saving).
+
+    Signals:
+        finished(object): the function's return value.
+        failed(str): one sentence, for errors the user caused.
+    """
+
+    finished = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, function, *args):
+        super().__init__()
+        self._function = function
+        self._args = args
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            value = self._function(*self._args)
+        except DigitAppError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+        else:
+            self.finished.emit(value)
+
+
+def start_in_thread(worker: QObject, parent: QObject) -> QThread:
+    """Move ``worker`` to a new thread that quits and cleans up when the worker is done."""
+    thread = QThread(parent)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    worker.finished.connect(thread.quit)
+    worker.failed.connect(thread.quit)
+    thread.finished.connect(worker.deleteLater)
+    thread.start()
+    return thread
