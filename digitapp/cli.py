@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        return _open_gui(parser)
+        return _open_gui()
     handler = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict}[args.command]
     try:
         return handler(args)
@@ -89,12 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"unexpected {type(exc).__name__}: {exc} (set DIGITAPP_DEBUG=1 for details)")
 
 
-def _open_gui(parser: argparse.ArgumentParser) -> int:
-    try:
-        from digitapp.gui.app import run  # noqa: PLC0415 - the GUI is optional for the CLI
-    except ImportError:
-        parser.print_help()
-        return 0
+def _open_gui() -> int:
+    from digitapp.gui.app import run
+
     return run()
 
 

@@ -105,3 +105,9 @@ def summary_text(model: keras.Model) -> str:
     lines: list[str] = []
     model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line), line_length=90)
     return "\n".join(lines)
+
+
+def describe(name: str, input_shape: tuple[int, int, int], num_classes: int) -> tuple[int, str]:
+    """(parameter count, summary text) of a registered architecture for this data."""
+    model = build_model(name, input_shape, num_classes)
+    return model.count_params(), summary_text(model)

@@ -9,6 +9,7 @@ history, test metrics, versions and date.
 
 from __future__ import annotations
 
+import csv
 import datetime as _dt
 import json
 import os
@@ -172,3 +173,24 @@ def _read_info(path: Path, model: keras.Model) -> ModelInfo:
         metrics=data.get("metrics") if isinstance(data.get("metrics"), dict) else {},
         config=data.get("config") if isinstance(data.get("config"), dict) else {},
     )
+
+
+HISTORY_COLUMNS = ("loss", "accuracy", "val_loss", "val_accuracy", "seconds")
+
+
+def write_history_csv(history: dict, path: str | Path) -> None:
+    """One row per epoch: epoch, loss, accuracy, val_loss, val_accuracy, seconds.
+
+    Raises:
+        ModelFileError: the file cannot be written.
+    """
+    epochs = max((len(history.get(k) or []) for k in HISTORY_COLUMNS), default=0)
+    try:
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(("epoch", *HISTORY_COLUMNS))
+            for i in range(epochs):
+                row = [(history.get(k) or [])[i] if i < len(history.get(k) or []) else "" for k in HISTORY_COLUMNS]
+                writer.writerow((i + 1, *row))
+    except OSError as exc:
+        raise ModelFileError(f"Could not write {Path(path).name}: {exc.strerror or exc}.") from None

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from digitapp.core import models, registry, training
 from digitapp.core.datasets import Dataset
 from digitapp.core.evaluation import Evaluation, evaluate
-from digitapp.core.persistence import ModelInfo
+from digitapp.core.persistence import ModelInfo, load_model
 from digitapp.core.prediction import Predictor
 from digitapp.core.tf import keras
 
@@ -18,10 +18,10 @@ class TrainedModel:
 
     model: keras.Model
     info: ModelInfo
-    evaluation: Evaluation
-    result: training.TrainResult
     predictor: Predictor
-    dataset: Dataset
+    evaluation: Evaluation | None = None
+    result: training.TrainResult | None = None
+    dataset: Dataset | None = None
 
 
 def default_config(architecture: str, **overrides) -> training.TrainConfig:
@@ -71,10 +71,27 @@ def train_and_evaluate(
         },
         config=asdict(config),
     )
-    return TrainedModel(model, info, ev, result, predictor, dataset)
+    return TrainedModel(model, info, predictor, ev, result, dataset)
 
 
 def merge_histories(first: dict, second: dict) -> dict:
     """Concatenate per-epoch lists (continued training appends to the curves)."""
     keys = set(first) | set(second)
     return {k: list(first.get(k, [])) + list(second.get(k, [])) for k in keys}
+
+
+def open_model(path) -> TrainedModel:
+    """Load a saved model and its sidecar, ready to predict (no evaluation yet)."""
+    model, info = load_model(path)
+    return TrainedModel(model, info, Predictor(model, info.input_shape, info.class_names, info.preprocessing))
+
+
+def evaluate_on(trained: TrainedModel, dataset: Dataset) -> TrainedModel:
+    """Evaluate a (loaded) model on a dataset's test set.
+
+    Raises:
+        ValueError: the model and the dataset do not fit together.
+    """
+    training.check_compatible(trained.info.input_shape, len(trained.info.class_names), dataset)
+    ev = evaluate(trained.predictor, dataset.x_test, dataset.y_test)
+    return TrainedModel(trained.model, trained.info, trained.predictor, ev, trained.result, dataset)

@@ -14,7 +14,9 @@ from matplotlib.figure import Figure
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-MAX_REDRAWS_PER_SECOND = 10
+# A redraw of both axes costs tens of milliseconds of CPU that training would otherwise
+# use (two cores); a few frames a second is plenty for curves that change slowly.
+MAX_REDRAWS_PER_SECOND = 3
 # Exponential smoothing of the per-batch training curve (Keras' running mean is already
 # smooth within an epoch; this removes the jump at each epoch start).
 SMOOTHING = 0.6
@@ -41,7 +43,7 @@ class TrainingPlots(QWidget):
             ax.grid(True, alpha=0.3)
             (self.lines[metric],) = ax.plot([], [], color="tab:blue", label="training")
             (self.lines["val_" + metric],) = ax.plot([], [], "o-", color="tab:orange", label="validation")
-            ax.legend(loc="upper right" if metric == "loss" else "lower right")
+            ax.legend(loc="upper right" if metric == "loss" else "lower right", fontsize="small")
         self._timer = QTimer(self)
         self._timer.setInterval(1000 // MAX_REDRAWS_PER_SECOND)
         self._timer.timeout.connect(self._redraw)

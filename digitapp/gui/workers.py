@@ -106,13 +106,46 @@ class CallWorker(QObject):
             self.finished.emit(value)
 
 
-def start_in_thread(worker: QObject, parent: QObject) -> QThread:
-    """Move ``worker`` to a new thread that quits and cleans up when the worker is done."""
-    thread = QThread(parent)
-    worker.moveToThread(thread)
-    thread.started.connect(worker.run)
-    worker.finished.connect(thread.quit)
-    worker.failed.connect(thread.quit)
-    thread.finished.connect(worker.deleteLater)
-    thread.start()
-    return thread
+class Jobs(QObject):
+    """Owns the worker threads of a widget: keeps them alive while they run and lets the
+    owner wait for all of them before it is destroyed (a running QThread must never be
+    destroyed — Qt aborts the process)."""
+
+    def __init__(self, parent: QObject):
+        super().__init__(parent)
+        self._running: dict[QThread, QObject] = {}
+
+    def start(self, worker: QObject) -> QThread:
+        """Run ``worker.run`` in a new thread that quits when the worker finishes or fails."""
+        thread = QThread(self)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.finished.connect(thread.quit)
+        worker.failed.connect(thread.quit)
+        thread.finished.connect(lambda: self._forget(thread))
+        self._running[thread] = worker
+        thread.start()
+        return thread
+
+    def call(self, function, *args, on_done=None, on_error=None) -> CallWorker:
+        """Run ``function(*args)`` off the GUI thread; callbacks run on the GUI thread."""
+        worker = CallWorker(function, *args)
+        if on_done is not None:
+            worker.finished.connect(on_done)
+        if on_error is not None:
+            worker.failed.connect(on_error)
+        self.start(worker)
+        return worker
+
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    def wait_all(self, timeout_ms: int = 60_000) -> bool:
+        """Block until every thread has ended; True if all did."""
+        return all(thread.wait(timeout_ms) for thread in list(self._running))
+
+    def _forget(self, thread: QThread) -> None:
+        worker = self._running.pop(thread, None)
+        if worker is not None:
+            worker.deleteLater()
+        thread.deleteLater()

@@ -1,0 +1,200 @@
+"""The main window: tabs, menus (open/save model, export history), status bar, and a
+clean shutdown that never destroys a running thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget
+
+from digitapp import __version__
+from digitapp.core.resources import resource_path
+from digitapp.gui.training_tab import TrainingTab
+from digitapp.gui.workers import Jobs
+
+MODEL_FILTER = "Keras model (*.keras);;Legacy HDF5 model (*.h5)"
+
+
+def _import_backend() -> str:
+    """Runs off the GUI thread: TensorFlow takes seconds to import."""
+    from digitapp.core import workflow  # noqa: F401 - importing is the point
+    from digitapp.core.tf import tf
+
+    return tf.__version__
+
+
+class MainWindow(QMainWindow):
+    """DigitApp's window. TensorFlow loads in the background after the window shows."""
+
+    def __init__(self, settings: QSettings | None = None):
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.setWindowTitle("DigitApp")
+        self.setWindowIcon(QIcon(str(resource_path("icon.png"))))
+        self.jobs = Jobs(self)
+        self.current = None  # the TrainedModel in use
+        self._closing = False
+        self.tabs = QTabWidget()
+        self.training_tab = TrainingTab()
+        self.tabs.addTab(self.training_tab, "Training")
+        self.setCentralWidget(self.tabs)
+        self._build_menus()
+        self.training_tab.status.connect(self.statusBar().showMessage)
+        self.training_tab.model_ready.connect(self._on_model_ready)
+        self.resize(1280, 820)
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        self.training_tab.restore(self.settings)
+        self._update_actions()
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.open_action = QAction("&Open model…", self, shortcut=QKeySequence.Open, triggered=self.open_model)
+        self.save_action = QAction("&Save model…", self, shortcut=QKeySequence.Save, triggered=self.save_model)
+        self.export_action = QAction("Export training &history (CSV)…", self, triggered=self.export_history)
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence.Quit, triggered=self.close)
+        for action in (self.open_action, self.save_action, self.export_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(QAction("&About DigitApp", self, triggered=self._about))
+
+    # ------------------------------------------------------------ start-up
+
+    def start_backend(self) -> None:
+        """Import TensorFlow in a worker thread; Train is enabled when it is ready."""
+        self.statusBar().showMessage("Loading TensorFlow… (the window works meanwhile)")
+        self.jobs.call(_import_backend, on_done=self._on_backend_ready, on_error=self._on_backend_failed)
+
+    @Slot(object)
+    def _on_backend_ready(self, version: str) -> None:
+        self.training_tab.set_backend_ready()
+        self._update_actions()
+        self.statusBar().showMessage(f"Ready (TensorFlow {version})", 5000)
+
+    @Slot(str)
+    def _on_backend_failed(self, message: str) -> None:
+        self.statusBar().showMessage("TensorFlow could not be loaded; training and prediction are unavailable.")
+        QMessageBox.critical(self, "DigitApp", f"TensorFlow could not be loaded: {message}")
+
+    # ------------------------------------------------------------ models
+
+    @Slot(object)
+    def _on_model_ready(self, trained) -> None:
+        self.current = trained
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        ready = self.training_tab.backend_ready
+        self.open_action.setEnabled(ready)
+        self.save_action.setEnabled(self.current is not None)
+        self.export_action.setEnabled(self.current is not None and bool(self.current.info.history))
+
+    @Slot()
+    def open_model(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open model", self._last_dir(),
+                                              "Keras models (*.keras *.h5 *.hdf5)")
+        if path:
+            self.load_model_file(path)
+
+    def load_model_file(self, path: str) -> None:
+        from digitapp.core import workflow
+
+        self.settings.setValue("paths/last_dir", str(Path(path).parent))
+        self.statusBar().showMessage(f"Opening {Path(path).name}…")
+        self.jobs.call(workflow.open_model, path, on_done=self._on_model_opened, on_error=self._on_model_error)
+
+    def _on_model_opened(self, trained) -> None:
+        from digitapp.core import workflow
+
+        self.current = trained
+        self.training_tab.set_current_model(trained)
+        self._update_actions()
+        self.statusBar().showMessage(f"Opened a model for {', '.join(trained.info.class_names[:4])}…", 5000)
+        dataset = self.training_tab.current_dataset()
+        if dataset is not None and dataset.input_shape == trained.info.input_shape \
+                and dataset.num_classes == len(trained.info.class_names):
+            self.jobs.call(workflow.evaluate_on, trained, dataset, on_done=self._on_model_evaluated)
+
+    def _on_model_evaluated(self, trained) -> None:
+        if self.current is not None and self.current.model is trained.model:
+            self.current = trained
+            self.training_tab.set_current_model(trained)
+
+    def _on_model_error(self, message: str) -> None:
+        self.statusBar().showMessage(message)
+        QMessageBox.warning(self, "DigitApp", message)
+
+    @Slot()
+    def save_model(self) -> None:
+        if self.current is None:
+            return
+        suggested = str(Path(self._last_dir()) / f"{self.current.info.architecture or 'model'}.keras")
+        path, chosen = QFileDialog.getSaveFileName(self, "Save model", suggested, MODEL_FILTER)
+        if not path:
+            return
+        if Path(path).suffix.lower() not in (".keras", ".h5"):
+            path += ".h5" if "h5" in chosen else ".keras"
+        self.save_model_to(path)
+
+    def save_model_to(self, path: str) -> None:
+        from digitapp.core import persistence
+
+        self.settings.setValue("paths/last_dir", str(Path(path).parent))
+        self.statusBar().showMessage(f"Saving {Path(path).name}…")
+        self.jobs.call(persistence.save_model, self.current.model, path, self.current.info,
+                       on_done=lambda saved: self.statusBar().showMessage(f"Saved {saved}", 8000),
+                       on_error=self._on_save_error)
+
+    def _on_save_error(self, message: str) -> None:
+        # The model is still in memory: the user can pick another place.
+        self.statusBar().showMessage(message)
+        QMessageBox.warning(self, "Model not saved", f"{message}\nThe model is kept; save it somewhere else.")
+
+    @Slot()
+    def export_history(self) -> None:
+        from digitapp.core import persistence
+        from digitapp.core.errors import DigitAppError
+
+        if self.current is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export training history", str(
+            Path(self._last_dir()) / "history.csv"), "CSV (*.csv)")
+        if not path:
+            return
+        try:
+            persistence.write_history_csv(self.current.info.history, path)
+        except DigitAppError as exc:
+            QMessageBox.warning(self, "History not exported", str(exc))
+        else:
+            self.statusBar().showMessage(f"Exported {path}", 5000)
+
+    def _last_dir(self) -> str:
+        return str(self.settings.value("paths/last_dir", str(Path.home())))
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About DigitApp", f"<b>DigitApp {__version__}</b><p>Train an image classifier "
+                          "and use it.</p><p>MNIST © Yann LeCun, Corinna Cortes, Christopher J.C. Burges, "
+                          "CC BY-SA 3.0.</p>")
+
+    # ------------------------------------------------------------ shutdown
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.training_tab.is_training():
+            # Stop cooperatively; the window closes once the worker has finished.
+            if not self._closing:
+                self.training_tab.training_ended.connect(self.close)
+            self.training_tab.stop_training()
+            self.statusBar().showMessage("Stopping training before closing…")
+            self._closing = True
+            event.ignore()
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.training_tab.save(self.settings)
+        self.jobs.wait_all()
+        self.training_tab.jobs.wait_all()
+        event.accept()

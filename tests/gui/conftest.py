@@ -1,0 +1,59 @@
+"""GUI fixtures: a main window with throw-away settings, and a guard against leaked threads."""
+
+import weakref
+
+import pytest
+from PySide6.QtCore import QSettings, QThread
+
+# Grace period for a thread that has emitted its last signal but not yet returned.
+THREAD_GRACE_MS = 1000
+
+
+@pytest.fixture(autouse=True)
+def no_dangling_qthreads(monkeypatch):
+    """Fail a test that leaves a QThread running (as napari's ``_dangling_qthreads``)."""
+    started: list[weakref.ref] = []
+    original = QThread.start
+
+    def recording_start(self, *args):
+        started.append(weakref.ref(self))
+        return original(self, *args)
+
+    monkeypatch.setattr(QThread, "start", recording_start)
+    yield
+    leaked = []
+    for ref in started:
+        thread = ref()
+        try:
+            if thread is not None and thread.isRunning() and not thread.wait(THREAD_GRACE_MS):
+                leaked.append(thread)
+        except RuntimeError:
+            pass  # the C++ object is already deleted, so the thread has ended
+    assert not leaked, f"{len(leaked)} QThread(s) still running after the test"
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings, mnist_small_npz):
+    """The main window, TensorFlow ready, the small MNIST set imported and selected."""
+    from digitapp.gui.main_window import MainWindow
+
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.show()
+    win.start_backend()
+    tab = win.training_tab
+    tab.import_dataset(str(mnist_small_npz))
+    qtbot.waitUntil(lambda: tab.train_button.isEnabled(), timeout=60_000)
+    yield win
+    if win.isVisible():
+        if tab.is_training():
+            with qtbot.waitSignal(tab.training_ended, timeout=60_000):
+                win.close()
+        win.close()
+    win.jobs.wait_all()
+    tab.jobs.wait_all()
