@@ -386,10 +386,12 @@ class TrainingTab(QWidget):
     def is_training(self) -> bool:
         return self._worker is not None
 
-    def set_current_model(self, trained) -> None:
-        """Show a model's curves and results (after training or when opened from a file)."""
+    def set_current_model(self, trained, show_history: bool = True) -> None:
+        """Show a model's results, and its curves from the history unless the live ones
+        from training are already on screen."""
         self._current = trained
-        self.plots.set_history(trained.info.history)
+        if show_history:
+            self.plots.set_history(trained.info.history)
         if trained.evaluation is not None and trained.dataset is not None:
             ds = trained.dataset
             self.results.show_results(trained.evaluation, ds.x_test, ds.y_test, ds.class_names)
@@ -414,12 +416,12 @@ class TrainingTab(QWidget):
             return
         model, history, architecture = None, None, self.model_combo.currentData()
         self._continuing = continue_current and self._current is not None
+        done_epochs = 0
         if self._continuing:
             model, history = self._current.model, self._current.info.history
             architecture = self._current.info.architecture or architecture
-            self.plots.set_epoch_offset(len(history.get("loss") or []))
-        else:
-            self.plots.clear()
+            done_epochs = len(history.get("loss") or [])
+        self.plots.begin_run(config.epochs, continue_from=done_epochs)
         self._worker = TrainingWorker(lambda: dataset, architecture, config, model, history)
         self._worker.started.connect(self._on_started)
         self._worker.batch_done.connect(self._on_batch_done)
@@ -477,7 +479,8 @@ class TrainingTab(QWidget):
             f"trained in {result.train_seconds:.1f} s{stopped}; test accuracy {trained.evaluation.accuracy:.2%}, "
             f"test loss {trained.evaluation.loss:.4f}"
         )
-        self.set_current_model(trained)
+        self.plots.end_run()
+        self.set_current_model(trained, show_history=False)
         self.model_ready.emit(trained)
         self.status.emit(f"Training finished{stopped}: test accuracy {trained.evaluation.accuracy:.2%}")
         self.training_ended.emit()
@@ -486,6 +489,7 @@ class TrainingTab(QWidget):
     def _on_failed(self, message: str) -> None:
         self._worker = None
         self._set_running(False)
+        self.plots.end_run()
         self.progress.setFormat("Failed")
         self.log.appendPlainText(f"error: {message}")
         self.status.emit(message)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import time
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from digitapp.core.errors import DigitAppError
 
@@ -120,8 +120,10 @@ class Jobs(QObject):
         thread = QThread(self)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
-        worker.finished.connect(thread.quit)
-        worker.failed.connect(thread.quit)
+        # Direct: quit from the worker's own thread at once (QThread.quit is thread-safe),
+        # so a GUI thread already blocked in wait_all() is not waiting for its own queue.
+        worker.finished.connect(thread.quit, Qt.DirectConnection)
+        worker.failed.connect(thread.quit, Qt.DirectConnection)
         thread.finished.connect(lambda: self._forget(thread))
         self._running[thread] = worker
         thread.start()
