@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -22,7 +22,8 @@ def run(argv: list[str] | None = None) -> int:
 
     from digitapp.gui.main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(deferred=True)
     window.show()
-    window.start_backend()
+    # After the first paint: build the tabs, then import TensorFlow in the background.
+    QTimer.singleShot(0, lambda: (window.build_content(), window.start_backend()))
     return app.exec()

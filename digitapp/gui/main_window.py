@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget
 
 from digitapp import __version__
 from digitapp.core.resources import resource_path
-from digitapp.gui.training_tab import TrainingTab
 from digitapp.gui.workers import Jobs
 
 MODEL_FILTER = "Keras model (*.keras);;Legacy HDF5 model (*.h5)"
@@ -28,7 +27,11 @@ def _import_backend() -> str:
 class MainWindow(QMainWindow):
     """DigitApp's window. TensorFlow loads in the background after the window shows."""
 
-    def __init__(self, settings: QSettings | None = None):
+    def __init__(self, settings: QSettings | None = None, deferred: bool = False):
+        """Args:
+            deferred: build only the frame now and the tabs on ``build_content()``, so the
+                window can be on screen before matplotlib is even imported (~1 s).
+        """
         super().__init__()
         self.settings = settings or QSettings()
         self.setWindowTitle("DigitApp")
@@ -36,17 +39,31 @@ class MainWindow(QMainWindow):
         self.jobs = Jobs(self)
         self.current = None  # the TrainedModel in use
         self._closing = False
+        self.training_tab = None
         self.tabs = QTabWidget()
-        self.training_tab = TrainingTab()
-        self.tabs.addTab(self.training_tab, "Training")
         self.setCentralWidget(self.tabs)
         self._build_menus()
-        self.training_tab.status.connect(self.statusBar().showMessage)
-        self.training_tab.model_ready.connect(self._on_model_ready)
         self.resize(1280, 820)
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        self.open_action.setEnabled(False)
+        self.save_action.setEnabled(False)
+        self.export_action.setEnabled(False)
+        if deferred:
+            self.statusBar().showMessage("Starting…")
+        else:
+            self.build_content()
+
+    def build_content(self) -> None:
+        """Create the tabs (imports matplotlib) and restore the last session's settings."""
+        from digitapp.gui.training_tab import TrainingTab
+
+        
+        self.training_tab = TrainingTab()
+        self.tabs.addTab(self.training_tab, "Training")
+        self.training_tab.status.connect(self.statusBar().showMessage)
+        self.training_tab.model_ready.connect(self._on_model_ready)
         self.training_tab.restore(self.settings)
         self._update_actions()
 
@@ -184,6 +201,10 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ shutdown
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.training_tab is None:  # closed before the tabs were built
+            self.jobs.wait_all()
+            event.accept()
+            return
         if self.training_tab.is_training():
             # Stop cooperatively; the window closes once the worker has finished.
             if not self._closing:
