@@ -18,13 +18,12 @@ from matplotlib.figure import Figure
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-# Blits are cheap; this only bounds how often the curve visibly moves.
-BLITS_PER_SECOND = 10
+# Each blit still costs the GUI thread a few milliseconds that training (which uses every
+# core) would otherwise get; a few updates a second look live enough.
+BLITS_PER_SECOND = 4
 # Exponential smoothing of the per-batch training curve (Keras' running mean is already
 # smooth within an epoch; this removes the jump at each epoch start).
 SMOOTHING = 0.6
-# Head-room above the highest loss, so the y-range rarely has to grow again.
-Y_MARGIN = 0.1
 
 
 class TrainingPlots(QWidget):
@@ -45,7 +44,9 @@ class TrainingPlots(QWidget):
         self.loss_ax, self.acc_ax = self.figure.subplots(1, 2)
         self.lines = {}
         self.axes_of = {}
-        for ax, metric, title in ((self.loss_ax, "loss", "Loss"), (self.acc_ax, "accuracy", "Accuracy")):
+        # Log scale: the loss falls by two orders of magnitude and the later epochs matter.
+        self.loss_ax.set_yscale("log")
+        for ax, metric, title in ((self.loss_ax, "loss", "Loss (log scale)"), (self.acc_ax, "accuracy", "Accuracy")):
             ax.set_title(title)
             ax.set_xlabel("epoch")
             ax.grid(True, alpha=0.3)
@@ -71,17 +72,25 @@ class TrainingPlots(QWidget):
         self._epoch_offset = 0
         self._request(full=True)
 
-    def begin_run(self, epochs: int, continue_from: int = 0) -> None:
-        """A run of ``epochs`` starts (after ``continue_from`` epochs already plotted)."""
+    def begin_run(self, epochs: int, num_classes: int, continue_from: int = 0) -> None:
+        """A run of ``epochs`` starts (after ``continue_from`` epochs already plotted).
+
+        The axes are drawn now, before the first batch, with ranges the first batches
+        fit in: an untrained classifier's loss is about ln(classes).
+        """
         if not continue_from:
             self.clear()
+            self.loss_ax.set_ylim(0.01, math.log(max(num_classes, 2)) * 1.5)
+            self.acc_ax.set_ylim(0.0, 1.005)
         self._epoch_offset = continue_from
         self._live = True
         for line in self.lines.values():
             line.set_animated(True)
         for ax in (self.loss_ax, self.acc_ax):
             ax.set_xlim(0, continue_from + epochs)
-        self._request(full=True)
+        self._needs_full_draw = False
+        self._background = None
+        self.canvas.draw_idle()
 
     def end_run(self) -> None:
         """Back to ordinary artists, so the toolbar's "save as PNG" includes the curves."""
@@ -154,16 +163,22 @@ class TrainingPlots(QWidget):
             self._blit()
 
     def _fit_axes(self) -> None:
-        """Generous y-ranges (loss from 0, accuracy up to 1) so new points rarely fall
-        outside and force another full draw."""
+        """Generous y-ranges while live (new points rarely fall outside and force another
+        full draw); once finished, the accuracy range skips the first tenth of the run, so
+        the last epochs' differences are visible instead of the warm-up from 10%."""
         for metric, ax in (("loss", self.loss_ax), ("accuracy", self.acc_ax)):
+            xs = self._data[metric][0] + self._data["val_" + metric][0]
             ys = self._data[metric][1] + self._data["val_" + metric][1]
-            if ys and metric == "loss":
-                ax.set_ylim(0.0, max(ys) * (1 + Y_MARGIN) + 1e-6)
-            elif ys:
-                ax.set_ylim(max(0.0, math.floor((min(ys) - 0.02) * 20) / 20), 1.005)
+            if not ys:
+                continue
+            if metric == "loss":
+                positive = [y for y in ys if y > 0] or [1.0]
+                ax.set_ylim(min(positive) / 1.5, max(positive) * 1.5)
+            else:
+                start = 0.0 if self._live else 0.1 * max(xs)
+                shown = [y for x, y in zip(xs, ys) if x >= start] or ys
+                ax.set_ylim(max(0.0, math.floor((min(shown) - 0.01) * 50) / 50), 1.002)
             if not self._live:
-                xs = self._data[metric][0] + self._data["val_" + metric][0]
                 ax.set_xlim(0, max(xs, default=1))
 
     def _on_draw(self, _event) -> None:

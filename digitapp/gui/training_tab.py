@@ -421,7 +421,7 @@ class TrainingTab(QWidget):
             model, history = self._current.model, self._current.info.history
             architecture = self._current.info.architecture or architecture
             done_epochs = len(history.get("loss") or [])
-        self.plots.begin_run(config.epochs, continue_from=done_epochs)
+        self.plots.begin_run(config.epochs, dataset.num_classes, continue_from=done_epochs)
         self._worker = TrainingWorker(lambda: dataset, architecture, config, model, history)
         self._worker.started.connect(self._on_started)
         self._worker.batch_done.connect(self._on_batch_done)
