@@ -136,9 +136,11 @@ class ConfusionMatrixView(QWidget):
         ax.set_ylabel("true")
         if self._size <= 20:
             threshold = np.log1p(confusion).max() / 2
+            # Four-digit counts (1,135 test "1"s) need a smaller font to fit a cell.
+            fontsize = 6 if confusion.max() >= 1000 else 7
             for (i, j), count in np.ndenumerate(confusion):
                 if count:
-                    ax.text(j, i, str(count), ha="center", va="center", fontsize=7,
+                    ax.text(j, i, str(count), ha="center", va="center", fontsize=fontsize,
                             color="white" if np.log1p(count) > threshold else "black")
         self.canvas.draw_idle()
 
@@ -171,8 +173,8 @@ class ResultsPanel(QWidget):
         self.mistakes = ImageGrid(columns=8, page_size=GALLERY_PAGE)
         confusion_page = QWidget()
         row = QHBoxLayout(confusion_page)
-        row.addWidget(self.confusion, 1)
-        row.addWidget(self.cell_images, 1)
+        row.addWidget(self.confusion, 3)
+        row.addWidget(self.cell_images, 2)
         self.tabs.addTab(self.samples, "Samples")
         self.tabs.addTab(confusion_page, "Confusion matrix")
         self.tabs.addTab(self.per_class, "Per class")
