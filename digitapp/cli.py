@@ -227,12 +227,10 @@ class _ProgressPrinter:
         self.stream.flush()
 
     def epoch(self, epoch: int, m: dict) -> None:
+        from digitapp.core.training import epoch_line
+
         self.clear()
-        line = f"epoch {epoch}: loss {m.get('loss', float('nan')):.4f}  acc {m.get('accuracy', float('nan')):.4f}"
-        if "val_loss" in m:
-            line += f"  val_loss {m['val_loss']:.4f}  val_acc {m['val_accuracy']:.4f}"
-        line += f"  {m['seconds']:.1f} s"
-        print(line, flush=True)
+        print(epoch_line(epoch, m), flush=True)
 
     def clear(self) -> None:
         if self.live:

@@ -163,6 +163,14 @@ class ProgressCallback(keras.callbacks.Callback):
         self.on_epoch(epoch + 1, metrics)
 
 
+def epoch_line(epoch: int, metrics: dict) -> str:
+    """One human-readable line per epoch, shared by the CLI and the GUI log."""
+    line = f"epoch {epoch}: loss {metrics.get('loss', math.nan):.4f}  acc {metrics.get('accuracy', math.nan):.4f}"
+    if "val_loss" in metrics:
+        line += f"  val_loss {metrics['val_loss']:.4f}  val_acc {metrics.get('val_accuracy', math.nan):.4f}"
+    return line + f"  {metrics.get('seconds', math.nan):.1f} s"
+
+
 def make_optimizer(config: TrainConfig, total_steps: int) -> keras.optimizers.Optimizer:
     """Optimizer with a constant rate, or linear warm-up then cosine decay to zero."""
     rate: float | keras.optimizers.schedules.LearningRateSchedule = config.learning_rate

@@ -461,11 +461,10 @@ class TrainingTab(QWidget):
 
     @Slot(int, dict)
     def _on_epoch_done(self, epoch: int, m: dict) -> None:
+        from digitapp.core.training import epoch_line
+
         self.plots.add_epoch(epoch, m)
-        line = f"epoch {epoch}: loss {m.get('loss', float('nan')):.4f}  acc {m.get('accuracy', float('nan')):.4f}"
-        if "val_loss" in m:
-            line += f"  val_loss {m['val_loss']:.4f}  val_acc {m['val_accuracy']:.4f}"
-        self.log.appendPlainText(line + f"  {m['seconds']:.1f} s")
+        self.log.appendPlainText(epoch_line(epoch, m))
 
     @Slot(object)
     def _on_finished(self, trained) -> None:
