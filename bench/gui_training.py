@@ -2,6 +2,7 @@
 script, alternated in one process; and the longest GUI event-loop stall while training.
 
 Usage: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui_training.py [--repeats N] [--train N]
+Runs are alternated in ABBA order; the median of the per-round ratios is reported.
 Writes bench/results/gui_training.json.
 """
 
@@ -78,8 +79,8 @@ def gui_fit(app: QApplication, dataset: datasets.Dataset, config: training.Train
     clock.start()
     heartbeat.start()
     tab.start_training()
-    tab._worker.batch_done.connect(first_batch)
-    tab._worker.epoch_done.connect(lambda epoch, _m: epoch == config.epochs and in_training.clear())
+    tab.worker.batch_done.connect(first_batch)
+    tab.worker.epoch_done.connect(lambda epoch, _m: epoch == config.epochs and in_training.clear())
     loop.exec()
     heartbeat.stop()
     window.close()
@@ -90,7 +91,7 @@ def gui_fit(app: QApplication, dataset: datasets.Dataset, config: training.Train
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=6)
     parser.add_argument("--train", type=int, default=60000, help="training images used")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
@@ -101,10 +102,15 @@ def main() -> None:
     plain, gui, stalls = [], [], []
     plain_fit(dataset, training.TrainConfig(epochs=1, validation_fraction=0.5))  # warm up TF
     for i in range(args.repeats):
-        plain.append(plain_fit(dataset, config))
+        # ABBA order: this shared machine's speed drifts by ±25% between runs, so neither
+        # program may always run first.
+        if i % 2 == 0:
+            plain.append(plain_fit(dataset, config))
         seconds, stall = gui_fit(app, dataset, config)
         gui.append(seconds)
         stalls.append(stall)
+        if i % 2 == 1:
+            plain.append(plain_fit(dataset, config))
         print(f"round {i + 1}: plain {plain[-1]:.1f} s, GUI {gui[-1]:.1f} s "
               f"(ratio {gui[-1] / plain[-1]:.3f}), longest stall {stall:.0f} ms", flush=True)
     ratios = [g / p for g, p in zip(gui, plain)]

@@ -195,4 +195,5 @@ class TrainingPlots(QWidget):
             self.canvas.restore_region(self._background)
         for key, line in self.lines.items():
             self.axes_of[key].draw_artist(line)
-        self.canvas.blit(self.figure.bbox)
+        for ax in (self.loss_ax, self.acc_ax):  # repaint only the plot areas, not the figure
+            self.canvas.blit(ax.bbox)

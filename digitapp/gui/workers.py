@@ -130,12 +130,15 @@ class Jobs(QObject):
         return thread
 
     def call(self, function, *args, on_done=None, on_error=None) -> CallWorker:
-        """Run ``function(*args)`` off the GUI thread; callbacks run on the GUI thread."""
+        """Run ``function(*args)`` off the GUI thread; callbacks run on the GUI thread.
+
+        The callbacks go through a relay object that lives in the GUI thread: a plain
+        function or lambda connected to a worker's signal would run in the worker's thread.
+        """
         worker = CallWorker(function, *args)
-        if on_done is not None:
-            worker.finished.connect(on_done)
-        if on_error is not None:
-            worker.failed.connect(on_error)
+        relay = _Relay(on_done, on_error, self)
+        worker.finished.connect(relay.done)
+        worker.failed.connect(relay.fail)
         self.start(worker)
         return worker
 
@@ -151,3 +154,24 @@ class Jobs(QObject):
         if worker is not None:
             worker.deleteLater()
         thread.deleteLater()
+
+
+class _Relay(QObject):
+    """Receives a worker's result in the GUI thread (its own thread) and calls back."""
+
+    def __init__(self, on_done, on_error, parent: QObject):
+        super().__init__(parent)
+        self._on_done = on_done
+        self._on_error = on_error
+
+    @Slot(object)
+    def done(self, value) -> None:
+        if self._on_done is not None:
+            self._on_done(value)
+        self.deleteLater()
+
+    @Slot(str)
+    def fail(self, message: str) -> None:
+        if self._on_error is not None:
+            self._on_error(message)
+        self.deleteLater()

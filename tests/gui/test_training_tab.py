@@ -59,3 +59,46 @@ def test_closing_mid_training_stops_cleanly(qtbot, window):
     assert window.isVisible()  # first it stops training…
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=60_000)  # …then it closes
     assert not tab.is_training()
+
+
+def test_save_open_continue_and_export(qtbot, window, tmp_path):
+    tab = window.training_tab
+    _set_quick_settings(tab, 1)
+    with qtbot.waitSignal(tab.model_ready, timeout=120_000):
+        qtbot.mouseClick(tab.train_button, Qt.LeftButton)
+    path = tmp_path / "digits.keras"
+    window.save_model_to(str(path))
+    qtbot.waitUntil(lambda: path.exists() and (tmp_path / "digits.keras.json").exists(), timeout=30_000)
+    qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=30_000)
+
+    window.load_model_file(str(path))
+    qtbot.waitUntil(lambda: window.current is not None and window.current.info.history
+                    and window.current.evaluation is not None and window.current.result is None,
+                    timeout=30_000)  # opened, then evaluated on the selected (matching) dataset
+    assert "Test accuracy" in tab.results.summary.text()
+    assert list(tab.plots.lines["val_loss"].get_data()[0]) == [1]
+
+    with qtbot.waitSignal(tab.model_ready, timeout=120_000) as blocker:
+        qtbot.mouseClick(tab.continue_button, Qt.LeftButton)
+    continued = blocker.args[0]
+    assert continued.model is window.current.model
+    assert len(continued.info.history["loss"]) == 2  # one epoch before, one more now
+
+    csv_path = tmp_path / "history.csv"
+    from digitapp.core import persistence
+
+    persistence.write_history_csv(window.current.info.history, csv_path)
+    rows = csv_path.read_text().splitlines()
+    assert rows[0].startswith("epoch,loss,accuracy") and len(rows) == 3
+
+
+def test_confusion_cell_click_shows_those_images(qtbot, window):
+    tab = window.training_tab
+    _set_quick_settings(tab, 1)
+    with qtbot.waitSignal(tab.model_ready, timeout=120_000) as blocker:
+        qtbot.mouseClick(tab.train_button, Qt.LeftButton)
+    evaluation = blocker.args[0].evaluation
+    true, predicted = 3, 3
+    tab.results.confusion.cell_clicked.emit(true, predicted)
+    assert len(tab.results.cell_images._items) == evaluation.confusion[true, predicted]
+    assert f"True {true}, predicted {predicted}" in tab.results.cell_images.caption.text()
