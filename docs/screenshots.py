@@ -2,7 +2,8 @@
 
 Usage: xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python docs/screenshots.py
 Trains the default model on bundled MNIST and saves docs/training-during.png (during the
-second epoch), docs/training-after.png and docs/training-confusion.png.
+second epoch), docs/training-after.png, docs/training-confusion.png and
+docs/predict-drawing.png (a test digit traced on the Predict tab).
 """
 
 from __future__ import annotations
@@ -46,7 +47,24 @@ def main() -> int:
         QTimer.singleShot(1000, lambda: shoot("training-after.png"))
         QTimer.singleShot(1500, lambda: tab.results.tabs.setCurrentIndex(1))
         QTimer.singleShot(2000, lambda: tab.results.confusion.cell_clicked.emit(4, 9))
-        QTimer.singleShot(3000, lambda: (shoot("training-confusion.png"), window.close()))
+        QTimer.singleShot(3000, lambda: shoot("training-confusion.png"))
+        QTimer.singleShot(3500, draw_a_digit)
+        QTimer.singleShot(5000, lambda: (shoot("predict-drawing.png"), window.close()))
+
+    def draw_a_digit() -> None:
+        """Trace a real MNIST test digit (a 2) as mouse strokes on the Predict tab."""
+        from digitapp.core.datasets import load_dataset
+        from digitapp.gui.drawing import CANVAS_PIXELS
+
+        window.tabs.setCurrentWidget(window.predict_tab)
+        digit = load_dataset("mnist").x_test[1, ..., 0]
+        scale = CANVAS_PIXELS / 28
+        window.predict_tab.canvas.brush = 22
+        for row in range(28):
+            cols = [c for c in range(28) if digit[row, c] > 128]
+            if cols:
+                y = (row + 0.5) * scale
+                window.predict_tab.canvas.add_stroke([((cols[0] + 0.5) * scale, y), ((cols[-1] + 0.5) * scale, y)])
 
     tab.plots.add_epoch = _chain(tab.plots.add_epoch, on_epoch)
     tab.model_ready.connect(on_ready)

@@ -57,11 +57,13 @@ class MainWindow(QMainWindow):
 
     def build_content(self) -> None:
         """Create the tabs (imports matplotlib) and restore the last session's settings."""
+        from digitapp.gui.predict_tab import PredictTab
         from digitapp.gui.training_tab import TrainingTab
 
-        
         self.training_tab = TrainingTab()
+        self.predict_tab = PredictTab()
         self.tabs.addTab(self.training_tab, "Training")
+        self.tabs.addTab(self.predict_tab, "Predict")
         self.training_tab.status.connect(self.statusBar().showMessage)
         self.training_tab.model_ready.connect(self._on_model_ready)
         self.training_tab.restore(self.settings)
@@ -103,6 +105,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_model_ready(self, trained) -> None:
         self.current = trained
+        self.predict_tab.set_model(trained)
         self._update_actions()
 
     def _update_actions(self) -> None:
@@ -130,6 +133,7 @@ class MainWindow(QMainWindow):
 
         self.current = trained
         self.training_tab.set_current_model(trained)
+        self.predict_tab.set_model(trained)
         self._update_actions()
         self.statusBar().showMessage(f"Opened a model for {', '.join(trained.info.class_names[:4])}…", 5000)
         dataset = self.training_tab.current_dataset()

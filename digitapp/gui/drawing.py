@@ -1,0 +1,109 @@
+"""A square canvas to draw a digit with the mouse, pen or finger: white ink on black."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+CANVAS_PIXELS = 280  # 10× MNIST: fine enough for the mouse, small enough to process fast
+DEFAULT_BRUSH = 18
+
+
+class DrawingCanvas(QWidget):
+    """Strokes on a grayscale image; Undo removes the last stroke.
+
+    Signals:
+        changed(): the drawing changed (a stroke grew, was undone, or the canvas cleared).
+    """
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.brush = DEFAULT_BRUSH
+        self._strokes: list[tuple[int, list[QPointF]]] = []
+        self._image = QImage(CANVAS_PIXELS, CANVAS_PIXELS, QImage.Format_Grayscale8)
+        self._image.fill(0)
+        self.setMinimumSize(CANVAS_PIXELS, CANVAS_PIXELS)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.setCursor(Qt.CrossCursor)
+        self.setAttribute(Qt.WA_StaticContents)
+
+    # ------------------------------------------------------------ public
+
+    def is_empty(self) -> bool:
+        return not self._strokes
+
+    def clear(self) -> None:
+        self._strokes.clear()
+        self._image.fill(0)
+        self.update()
+        self.changed.emit()
+
+    def undo(self) -> None:
+        if self._strokes:
+            self._strokes.pop()
+            self._redraw_all()
+            self.changed.emit()
+
+    def to_array(self) -> np.ndarray:
+        """The drawing as uint8 (H, W), 0 = background, 255 = ink."""
+        ptr = self._image.constBits()
+        rows = np.frombuffer(ptr, dtype=np.uint8).reshape(CANVAS_PIXELS, self._image.bytesPerLine())
+        return rows[:, :CANVAS_PIXELS].copy()
+
+    def add_stroke(self, points: list[tuple[float, float]]) -> None:
+        """Draw a stroke given in canvas pixels (for tests and scripted demos)."""
+        self._strokes.append((self.brush, [QPointF(x, y) for x, y in points]))
+        self._draw_stroke(*self._strokes[-1])
+        self.update()
+        self.changed.emit()
+
+    # ------------------------------------------------------------ drawing
+
+    def _to_canvas(self, pos: QPointF) -> QPointF:
+        side = min(self.width(), self.height())
+        left, top = (self.width() - side) / 2, (self.height() - side) / 2
+        scale = CANVAS_PIXELS / side
+        return QPointF((pos.x() - left) * scale, (pos.y() - top) * scale)
+
+    def _draw_stroke(self, width: int, points: list[QPointF], from_index: int = 0) -> None:
+        painter = QPainter(self._image)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setPen(QPen(QColor(255, 255, 255), width, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
+        if len(points) == 1:
+            painter.drawPoint(points[0])
+        for a, b in zip(points[max(from_index - 1, 0):], points[max(from_index, 1):]):
+            painter.drawLine(a, b)
+        painter.end()
+
+    def _redraw_all(self) -> None:
+        self._image.fill(0)
+        for width, points in self._strokes:
+            self._draw_stroke(width, points)
+        self.update()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if event.button() == Qt.LeftButton:
+            self._strokes.append((self.brush, [self._to_canvas(event.position())]))
+            self._draw_stroke(*self._strokes[-1])
+            self.update()
+            self.changed.emit()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if event.buttons() & Qt.LeftButton and self._strokes:
+            width, points = self._strokes[-1]
+            points.append(self._to_canvas(event.position()))
+            self._draw_stroke(width, points, from_index=len(points) - 1)
+            self.update()
+            self.changed.emit()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(40, 40, 40))
+        side = min(self.width(), self.height())
+        left, top = (self.width() - side) // 2, (self.height() - side) // 2
+        painter.drawImage(self.rect().adjusted(left, top, -left, -top), self._image)
+        painter.end()

@@ -1,0 +1,72 @@
+"""Draw with the mouse on the Predict tab and get live answers from a trained model."""
+
+import numpy as np
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from digitapp.gui.drawing import CANVAS_PIXELS
+
+
+def _ink_strokes(digit: np.ndarray) -> list[list[tuple[float, float]]]:
+    """Trace an MNIST digit's ink as short horizontal strokes, one per inked row run."""
+    scale = CANVAS_PIXELS / 28
+    strokes = []
+    for row in range(28):
+        cols = np.flatnonzero(digit[row] > 128)
+        if cols.size:
+            for run in np.split(cols, np.flatnonzero(np.diff(cols) > 1) + 1):
+                y = (row + 0.5) * scale
+                strokes.append([((run[0] + 0.5) * scale, y), ((run[-1] + 0.5) * scale, y)])
+    return strokes
+
+
+def _drag(widget, points):
+    """A real mouse stroke: press, moves, release at widget coordinates."""
+    def event(kind, x, y, buttons):
+        pos = QPoint(int(x), int(y))
+        return QMouseEvent(kind, pos, widget.mapToGlobal(pos), Qt.LeftButton, buttons, Qt.NoModifier)
+
+    (x0, y0), rest = points[0], points[1:]
+    QApplication.sendEvent(widget, event(QMouseEvent.MouseButtonPress, x0, y0, Qt.LeftButton))
+    for x, y in rest:
+        QApplication.sendEvent(widget, event(QMouseEvent.MouseMove, x, y, Qt.LeftButton))
+    QApplication.sendEvent(widget, event(QMouseEvent.MouseButtonRelease, *rest[-1] if rest else (x0, y0),
+                                         Qt.NoButton))
+
+
+def test_drawing_an_mnist_digit_predicts_it(qtbot, window, mnist):
+    tab = window.training_tab
+    tab.epochs.setValue(3)
+    tab.batch_size.setValue(32)
+    with qtbot.waitSignal(tab.model_ready, timeout=120_000) as blocker:
+        qtbot.mouseClick(tab.train_button, Qt.LeftButton)
+    trained = blocker.args[0]
+    predict = window.predict_tab
+    window.tabs.setCurrentWidget(predict)
+    canvas = predict.canvas
+    canvas.resize(CANVAS_PIXELS, CANVAS_PIXELS)
+    canvas.brush = 22
+
+    # Digits the model gets right from the original image, traced with the mouse.
+    originals = trained.predictor.probabilities(mnist.x_test[:40]).argmax(1)
+    right = [i for i in range(40) if originals[i] == mnist.y_test[i]][:5]
+    hits = 0
+    for index in right:
+        canvas.clear()
+        for stroke in _ink_strokes(mnist.x_test[index, ..., 0]):
+            _drag(canvas, stroke)
+        with qtbot.waitSignal(predict.predicted, timeout=5_000) as shown:
+            pass
+        prediction = shown.args[0]
+        assert prediction is not None and abs(prediction.probabilities.sum() - 1) < 1e-4
+        hits += prediction.label == mnist.y_test[index]
+    assert hits >= 3, f"only {hits} of {len(right)} traced digits recognised"
+    assert predict.model_view.pixmap() is not None and not predict.model_view.pixmap().isNull()
+    assert sum(bar.value() for bar in predict.bars) > 900
+
+    canvas.undo()
+    canvas.clear()
+    with qtbot.waitSignal(predict.predicted, timeout=5_000) as cleared:
+        pass
+    assert cleared.args[0] is None and predict.answer.text() == "Draw a digit."
