@@ -122,8 +122,11 @@ class PredictTab(QWidget):
                 verdict = f"Unsure — maybe {prediction.name} ({prediction.confidence:.0%})"
             self.answer.setText(verdict)
             for bar, p in zip(self.bars, prediction.probabilities):
-                bar.setValue(int(round(float(p) * 1000)))
-                bar.setFormat(f"{float(p):.0%}")  # rounded like the answer above, not truncated
+                value, text = int(round(float(p) * 1000)), f"{float(p):.0%}"
+                if bar.value() != value:  # each change repaints the bar: skip the no-ops
+                    bar.setValue(value)
+                if bar.format() != text:  # rounded like the answer above, not truncated
+                    bar.setFormat(text)
             self._show_model_input(model_input)
         self.predicted.emit(prediction)
 
