@@ -285,18 +285,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from digitapp.core.preprocessing import IMAGE_EXTENSIONS
+    from digitapp.core.preprocessing import expand_image_paths
 
-    files: list[Path] = []
-    for raw in args.inputs:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
-            if not found:
-                print(f"digitapp: warning: {path} contains no image files.", file=sys.stderr)
-            files.extend(found)
-        else:
-            files.append(path)
+    files, empty = expand_image_paths(args.inputs)
+    for folder in empty:
+        print(f"digitapp: warning: {folder} contains no image files.", file=sys.stderr)
 
     from digitapp.core import persistence
     from digitapp.core.prediction import Predictor

@@ -7,6 +7,7 @@ first call, which is what live drawing needs.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,3 +118,20 @@ def _as_probabilities(outputs: np.ndarray) -> np.ndarray:
         exp = np.exp(shifted)
         return exp / exp.sum(axis=1, keepdims=True)
     return outputs
+
+
+def write_predictions_csv(paths, results, path: str | Path) -> None:
+    """One row per file: file, prediction, confidence, top-3, and the reason a file failed.
+
+    Raises:
+        OSError: the CSV cannot be written (callers turn it into one sentence).
+    """
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(("file", "prediction", "confidence", "top3", "error"))
+        for file, result in zip(paths, results):
+            if isinstance(result, Exception):
+                writer.writerow((str(file), "", "", "", str(result)))
+            else:
+                top = "; ".join(f"{name} {p:.3f}" for name, p in result.top(3))
+                writer.writerow((str(file), result.name, f"{result.confidence:.4f}", top, ""))

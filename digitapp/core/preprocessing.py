@@ -254,3 +254,23 @@ def center_of_mass(arr: np.ndarray) -> tuple[float, float]:
     rows = np.arange(arr.shape[0], dtype=np.float64)
     cols = np.arange(arr.shape[1], dtype=np.float64)
     return float((arr.sum(axis=1) * rows).sum() / total), float((arr.sum(axis=0) * cols).sum() / total)
+
+
+def expand_image_paths(paths) -> tuple[list[Path], list[Path]]:
+    """Files as given, folders replaced by their image files (sorted, not recursive).
+
+    Returns:
+        (files, folders that held no image files).
+    """
+    files: list[Path] = []
+    empty: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
+            if not found:
+                empty.append(path)
+            files.extend(found)
+        else:
+            files.append(path)
+    return files, empty

@@ -222,4 +222,5 @@ class MainWindow(QMainWindow):
         self.training_tab.save(self.settings)
         self.jobs.wait_all()
         self.training_tab.jobs.wait_all()
+        self.predict_tab.jobs.wait_all()
         event.accept()

@@ -98,6 +98,7 @@ class TrainingPlots(QWidget):
         for line in self.lines.values():
             line.set_animated(False)
         self._request(full=True)
+        self._refresh()  # now, not on the next tick: the finished run is complete at once
 
     @Slot(dict)
     def add_batch(self, progress: dict) -> None:

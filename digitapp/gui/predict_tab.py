@@ -4,13 +4,17 @@ and the 28×28 image the model actually receives."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
-    QGridLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QApplication, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressBar,
+    QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from digitapp.gui.drawing import DrawingCanvas
+from digitapp.gui.workers import Jobs
+
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)"
 
 MODEL_VIEW_PIXELS = 168  # the 28×28 input shown 6× enlarged
 
@@ -23,11 +27,15 @@ class PredictTab(QWidget):
     """
 
     predicted = Signal(object)
+    files_classified = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.jobs = Jobs(self)
         self._predictor = None
         self._pending = False
+        self._file_results: list = []
+        self.setAcceptDrops(True)
         self.canvas = DrawingCanvas()
         self.brush = QSpinBox(minimum=4, maximum=48, value=self.canvas.brush, suffix=" px")
         self.clear_button = QPushButton("Clear (Esc)")
@@ -65,9 +73,34 @@ class PredictTab(QWidget):
         right.addWidget(seen_box)
         right.addStretch(1)
 
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 3)
-        layout.addLayout(right, 2)
+        self.open_button = QPushButton("Open images…")
+        self.export_button = QPushButton("Export CSV…")
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["image", "file", "prediction", "confidence", "top 3 / reason"])
+        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectRows)
+        self.table.setIconSize(QSize(42, 42))
+        self.table.horizontalHeader().setStretchLastSection(True)
+        files_box = QGroupBox("Images — open files or folders, drop them here, or paste (Ctrl+V)")
+        files_layout = QVBoxLayout(files_box)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.export_button)
+        buttons.addStretch(1)
+        files_layout.addLayout(buttons)
+        files_layout.addWidget(self.table)
+
+        top = QHBoxLayout()
+        top.addLayout(left, 3)
+        top.addLayout(right, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top, 3)
+        layout.addWidget(files_box, 2)
+        self.open_button.clicked.connect(self._on_open)
+        self.export_button.clicked.connect(self._on_export)
+        self.table.itemSelectionChanged.connect(self._on_row_selected)
+        QShortcut(QKeySequence.Paste, self, self.paste_image)
+        self._update_buttons()
 
         self.canvas.changed.connect(self._schedule_prediction)
         self.brush.valueChanged.connect(lambda value: setattr(self.canvas, "brush", value))
@@ -90,6 +123,7 @@ class PredictTab(QWidget):
             self.bars_layout.addWidget(bar, row, 1)
             self.bars.append(bar)
         self.answer.setText("Draw a digit.")
+        self._update_buttons()
         self._schedule_prediction()
 
     @Slot()
@@ -131,8 +165,121 @@ class PredictTab(QWidget):
         self.predicted.emit(prediction)
 
     def _show_model_input(self, model_input: np.ndarray) -> None:
-        pixels = np.ascontiguousarray((np.clip(model_input[..., 0] if model_input.shape[-1] == 1
-                                               else model_input.mean(axis=-1), 0, 1) * 255).astype(np.uint8))
-        image = QImage(pixels.data, pixels.shape[1], pixels.shape[0], pixels.strides[0], QImage.Format_Grayscale8)
-        self.model_view.setPixmap(QPixmap.fromImage(image.copy()).scaled(
-            MODEL_VIEW_PIXELS, MODEL_VIEW_PIXELS, Qt.IgnoreAspectRatio, Qt.FastTransformation))
+        self.model_view.setPixmap(_to_pixmap(model_input, MODEL_VIEW_PIXELS))
+
+    # ------------------------------------------------------------ image files
+
+    def _update_buttons(self) -> None:
+        self.open_button.setEnabled(self._predictor is not None)
+        self.export_button.setEnabled(bool(self._file_results))
+
+    @Slot()
+    def _on_open(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open images", "", IMAGE_FILTER)
+        if paths:
+            self.classify_paths(paths)
+
+    def classify_paths(self, paths) -> None:
+        """Classify files and folders (their image files) off the GUI thread; fills the table."""
+        from digitapp.core.preprocessing import expand_image_paths
+
+        if self._predictor is None:
+            return
+        files, _ = expand_image_paths(paths)
+        if not files:
+            self.answer.setText("No image files there.")
+            return
+        predictor = self._predictor
+        self.jobs.call(predictor.predict_files, files,
+                       on_done=lambda results, files=files: self._on_classified(files, results))
+
+    def _on_classified(self, files, results) -> None:
+        self._file_results = list(zip(files, results))
+        self.table.setSortingEnabled(False)
+        self.table.setRowCount(len(files))
+        for row, (file, result) in enumerate(self._file_results):
+            name = QTableWidgetItem(file.name)
+            name.setData(Qt.UserRole, row)
+            name.setToolTip(str(file))
+            self.table.setItem(row, 1, name)
+            if isinstance(result, Exception):
+                self.table.setItem(row, 0, QTableWidgetItem("—"))
+                self.table.setItem(row, 2, QTableWidgetItem("error"))
+                self.table.setItem(row, 3, QTableWidgetItem(""))
+                self.table.setItem(row, 4, QTableWidgetItem(str(result)))
+                continue
+            thumb = QTableWidgetItem()
+            thumb.setIcon(QIcon(_to_pixmap(result.model_input, 42)))
+            self.table.setItem(row, 0, thumb)
+            self.table.setItem(row, 2, QTableWidgetItem(result.name + (" (unsure)" if result.unsure else "")))
+            confidence = QTableWidgetItem()
+            confidence.setData(Qt.DisplayRole, round(result.confidence, 4))
+            self.table.setItem(row, 3, confidence)
+            self.table.setItem(row, 4, QTableWidgetItem(", ".join(f"{n} {p:.0%}" for n, p in result.top(3))))
+        self.table.setSortingEnabled(True)
+        self.table.resizeColumnsToContents()
+        good = [r for _, r in self._file_results if not isinstance(r, Exception)]
+        if len(self._file_results) == 1 and good:
+            self._show(good[0], good[0].model_input)
+        self._update_buttons()
+        self.files_classified.emit()
+
+    @Slot()
+    def _on_row_selected(self) -> None:
+        items = self.table.selectedItems()
+        row_item = next((i for i in items if i.column() == 1), None)
+        if row_item is None:
+            return
+        _, result = self._file_results[row_item.data(Qt.UserRole)]
+        if not isinstance(result, Exception):
+            self._show(result, result.model_input)
+
+    @Slot()
+    def _on_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export predictions", "predictions.csv", "CSV (*.csv)")
+        if path:
+            self.export_csv(path)
+
+    def export_csv(self, path: str) -> bool:
+        from digitapp.core.prediction import write_predictions_csv
+
+        try:
+            write_predictions_csv([f for f, _ in self._file_results], [r for _, r in self._file_results], path)
+        except OSError as exc:
+            QMessageBox.warning(self, "Not exported", f"Could not write {path}: {exc.strerror or exc}.")
+            return False
+        return True
+
+    @Slot()
+    def paste_image(self) -> None:
+        """Classify an image from the clipboard (a screenshot, a copied picture)."""
+        image = QApplication.clipboard().image()
+        if self._predictor is None or image.isNull():
+            return
+        image = image.convertToFormat(QImage.Format_RGB888)
+        rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+        pixels = rows[:, : image.width() * 3].reshape(image.height(), image.width(), 3).copy()
+        prediction = self._predictor.predict(pixels)
+        self._show(prediction, prediction.model_input)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.mimeData().hasUrls() and self._predictor is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt override
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            self.classify_paths(paths)
+            event.acceptProposedAction()
+
+
+def _to_pixmap(model_input: np.ndarray, size: int) -> QPixmap:
+    """A model input (H, W, C) on [0, 1] as an enlarged grayscale/RGB pixmap."""
+    if model_input.shape[-1] == 1:
+        pixels = np.ascontiguousarray((np.clip(model_input[..., 0], 0, 1) * 255).astype(np.uint8))
+        fmt = QImage.Format_Grayscale8
+    else:
+        pixels = np.ascontiguousarray((np.clip(model_input, 0, 1) * 255).astype(np.uint8))
+        fmt = QImage.Format_RGB888
+    image = QImage(pixels.data, pixels.shape[1], pixels.shape[0], pixels.strides[0], fmt)
+    return QPixmap.fromImage(image.copy()).scaled(size, size, Qt.IgnoreAspectRatio, Qt.FastTransformation)

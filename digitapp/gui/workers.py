@@ -109,11 +109,16 @@ class CallWorker(QObject):
 class Jobs(QObject):
     """Owns the worker threads of a widget: keeps them alive while they run and lets the
     owner wait for all of them before it is destroyed (a running QThread must never be
-    destroyed — Qt aborts the process)."""
+    destroyed — Qt aborts the process).
+
+    Finished QThread objects are not deleted one by one (deleting one at the instant it
+    finishes races with its last steps); they stay children of this object, a few bytes
+    each, and go with it.
+    """
 
     def __init__(self, parent: QObject):
         super().__init__(parent)
-        self._running: dict[QThread, QObject] = {}
+        self._running: list[tuple[QThread, QObject]] = []
 
     def start(self, worker: QObject) -> QThread:
         """Run ``worker.run`` in a new thread that quits when the worker finishes or fails."""
@@ -124,8 +129,9 @@ class Jobs(QObject):
         # so a GUI thread already blocked in wait_all() is not waiting for its own queue.
         worker.finished.connect(thread.quit, Qt.DirectConnection)
         worker.failed.connect(thread.quit, Qt.DirectConnection)
-        thread.finished.connect(lambda: self._forget(thread))
-        self._running[thread] = worker
+        thread.finished.connect(worker.deleteLater)  # Qt's documented clean-up of the worker
+        thread.finished.connect(self._prune, Qt.QueuedConnection)
+        self._running.append((thread, worker))
         thread.start()
         return thread
 
@@ -143,17 +149,15 @@ class Jobs(QObject):
         return worker
 
     def busy(self) -> bool:
-        return bool(self._running)
+        return any(not thread.isFinished() for thread, _ in self._running)
 
     def wait_all(self, timeout_ms: int = 60_000) -> bool:
         """Block until every thread has ended; True if all did."""
-        return all(thread.wait(timeout_ms) for thread in list(self._running))
+        return all(thread.wait(timeout_ms) for thread, _ in list(self._running))
 
-    def _forget(self, thread: QThread) -> None:
-        worker = self._running.pop(thread, None)
-        if worker is not None:
-            worker.deleteLater()
-        thread.deleteLater()
+    @Slot()
+    def _prune(self) -> None:
+        self._running = [(t, w) for t, w in self._running if not t.isFinished()]
 
 
 class _Relay(QObject):

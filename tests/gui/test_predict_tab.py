@@ -70,3 +70,36 @@ def test_drawing_an_mnist_digit_predicts_it(qtbot, window, mnist):
     with qtbot.waitSignal(predict.predicted, timeout=5_000) as cleared:
         pass
     assert cleared.args[0] is None and predict.answer.text() == "Draw a digit."
+
+
+def test_folder_with_a_corrupt_file_gives_a_table_and_csv(qtbot, window, mnist, tmp_path):
+    import csv
+
+    from tests.conftest import digit_png
+
+    tab = window.training_tab
+    tab.epochs.setValue(2)
+    tab.batch_size.setValue(32)
+    with qtbot.waitSignal(tab.model_ready, timeout=120_000):
+        qtbot.mouseClick(tab.train_button, Qt.LeftButton)
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    for i in range(4):
+        digit_png(255 - mnist.x_test[i], folder / f"digit{i}.png")  # dark ink on light paper
+    (folder / "broken.jpg").write_bytes(b"\xff\xd8\xff not really a jpeg")
+    predict = window.predict_tab
+    with qtbot.waitSignal(predict.files_classified, timeout=30_000):
+        predict.classify_paths([str(folder)])
+    assert predict.table.rowCount() == 5
+    texts = {predict.table.item(r, 1).text(): predict.table.item(r, 4).text() for r in range(5)}
+    assert "broken.jpg" in texts["broken.jpg"] and "not a readable image" in texts["broken.jpg"]
+    out = tmp_path / "predictions.csv"
+    assert predict.export_csv(str(out))
+    with out.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 5
+    bad = [r for r in rows if r["error"]]
+    assert [r["file"].endswith("broken.jpg") for r in bad] == [True]
+    good = [r for r in rows if not r["error"]]
+    hits = sum(r["prediction"] == str(mnist.y_test[int(r["file"][-5])]) for r in good)
+    assert hits >= 3  # inverted (scan-like) digits are recognised after preprocessing
