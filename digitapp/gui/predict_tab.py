@@ -113,8 +113,11 @@ class PredictTab(QWidget):
         """Use a ``TrainedModel``'s predictor and class names."""
         self._predictor = trained.predictor
         names = trained.info.class_names
-        for i in reversed(range(self.bars_layout.count())):
-            self.bars_layout.itemAt(i).widget().deleteLater()
+        # Remove old rows with setParent(None) so Python owns and frees them once; a
+        # deleteLater() here left PySide wrappers pointing at freed widgets.
+        while self.bars_layout.count():
+            widget = self.bars_layout.takeAt(0).widget()
+            widget.setParent(None)
         self.bars = []
         for row, name in enumerate(names):
             bar = QProgressBar(maximum=1000, value=0, textVisible=True)
@@ -196,6 +199,8 @@ class PredictTab(QWidget):
     def _on_classified(self, files, results) -> None:
         self._file_results = list(zip(files, results))
         self.table.setSortingEnabled(False)
+        self.table.clearContents()  # see ResultsPanel: never replace items in place
+        self.table.setRowCount(0)
         self.table.setRowCount(len(files))
         for row, (file, result) in enumerate(self._file_results):
             name = QTableWidgetItem(file.name)

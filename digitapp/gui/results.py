@@ -202,6 +202,10 @@ class ResultsPanel(QWidget):
         self.cell_images.set_items([], "Click a cell of the matrix")
         support = evaluation.confusion.sum(axis=1)
         self.per_class.setSortingEnabled(False)
+        # Start from an empty table: replacing items of a sorted table in place crashed
+        # PySide6 6.12 natively when results were shown a second time.
+        self.per_class.clearContents()
+        self.per_class.setRowCount(0)
         self.per_class.setRowCount(len(class_names))
         for r, name in enumerate(class_names):
             self.per_class.setItem(r, 0, QTableWidgetItem(name))

@@ -303,7 +303,7 @@ class TrainingTab(QWidget):
         source = key[5:] if key.startswith("path:") else key
         self.jobs.call(datasets.load_dataset, source,
                        on_done=lambda ds, key=key: self._on_dataset_loaded(key, ds),
-                       on_error=self._on_dataset_failed)
+                       on_error=self._on_dataset_failed, uses_tf=False)
 
     def _on_dataset_loaded(self, key: str, dataset: datasets.Dataset) -> None:
         self._datasets[key] = dataset

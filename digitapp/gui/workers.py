@@ -14,6 +14,10 @@ from digitapp.core.errors import DigitAppError
 
 # Batch progress reaches the GUI at most this often; the plots redraw on their own timer.
 BATCH_SIGNAL_SECONDS = 0.1
+# Building and tracing Keras models from two threads at once is not safe (native crashes
+# were seen when a model summary was built while training traced its step): background
+# jobs that touch TensorFlow take turns.
+TF_LOCK = threading.Lock()
 
 
 class TrainingWorker(QObject):
@@ -54,11 +58,8 @@ class TrainingWorker(QObject):
         try:
             dataset = self._load_dataset()
             self.started.emit()
-            trained = workflow.train_and_evaluate(
-                dataset, self._architecture, self._config, self._model,
-                on_batch=self._on_batch, on_epoch=self._on_epoch, should_stop=self._stop.is_set,
-                previous_history=self._previous_history,
-            )
+            with TF_LOCK:
+                trained = self._train(workflow, dataset)
         except (DigitAppError, ValueError) as exc:
             self.failed.emit(str(exc))
         except MemoryError:
@@ -67,6 +68,13 @@ class TrainingWorker(QObject):
             self.failed.emit(f"Training failed unexpectedly: {type(exc).__name__}: {exc}")
         else:
             self.finished.emit(trained)
+
+    def _train(self, workflow, dataset):
+        return workflow.train_and_evaluate(
+            dataset, self._architecture, self._config, self._model,
+            on_batch=self._on_batch, on_epoch=self._on_epoch, should_stop=self._stop.is_set,
+            previous_history=self._previous_history,
+        )
 
     def _on_batch(self, progress: dict) -> None:
         now = time.perf_counter()
@@ -89,15 +97,20 @@ class CallWorker(QObject):
     finished = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, function, *args):
+    def __init__(self, function, *args, uses_tf: bool = True):
         super().__init__()
         self._function = function
         self._args = args
+        self._uses_tf = uses_tf
 
     @Slot()
     def run(self) -> None:
         try:
-            value = self._function(*self._args)
+            if self._uses_tf:
+                with TF_LOCK:
+                    value = self._function(*self._args)
+            else:
+                value = self._function(*self._args)
         except DigitAppError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:
@@ -113,7 +126,8 @@ class Jobs(QObject):
 
     Finished QThread objects are not deleted one by one (deleting one at the instant it
     finishes races with its last steps); they stay children of this object, a few bytes
-    each, and go with it.
+    each, and go with it. Workers are released (and deleted by Python) once their thread
+    has finished.
     """
 
     def __init__(self, parent: QObject):
@@ -129,19 +143,18 @@ class Jobs(QObject):
         # so a GUI thread already blocked in wait_all() is not waiting for its own queue.
         worker.finished.connect(thread.quit, Qt.DirectConnection)
         worker.failed.connect(thread.quit, Qt.DirectConnection)
-        thread.finished.connect(worker.deleteLater)  # Qt's documented clean-up of the worker
         thread.finished.connect(self._prune, Qt.QueuedConnection)
         self._running.append((thread, worker))
         thread.start()
         return thread
 
-    def call(self, function, *args, on_done=None, on_error=None) -> CallWorker:
+    def call(self, function, *args, on_done=None, on_error=None, uses_tf: bool = True) -> CallWorker:
         """Run ``function(*args)`` off the GUI thread; callbacks run on the GUI thread.
 
         The callbacks go through a relay object that lives in the GUI thread: a plain
         function or lambda connected to a worker's signal would run in the worker's thread.
         """
-        worker = CallWorker(function, *args)
+        worker = CallWorker(function, *args, uses_tf=uses_tf)
         relay = _Relay(on_done, on_error, self)
         worker.finished.connect(relay.done)
         worker.failed.connect(relay.fail)
@@ -161,7 +174,9 @@ class Jobs(QObject):
 
 
 class _Relay(QObject):
-    """Receives a worker's result in the GUI thread (its own thread) and calls back."""
+    """Receives a worker's result in the GUI thread (its own thread) and calls back.
+
+    Owned by its ``Jobs`` parent and freed with it (tiny), never deleted mid-flight."""
 
     def __init__(self, on_done, on_error, parent: QObject):
         super().__init__(parent)
@@ -172,10 +187,8 @@ class _Relay(QObject):
     def done(self, value) -> None:
         if self._on_done is not None:
             self._on_done(value)
-        self.deleteLater()
 
     @Slot(str)
     def fail(self, message: str) -> None:
         if self._on_error is not None:
             self._on_error(message)
-        self.deleteLater()
