@@ -216,13 +216,15 @@ class _ProgressPrinter:
         self.live = stream is not None and stream.isatty()
 
     def batch(self, p: dict) -> None:
+        from digitapp.core.formatting import format_duration
+
         if not self.live:
             return
         filled = int(BAR_WIDTH * p["batch"] / p["batches"])
         bar = "█" * filled + "·" * (BAR_WIDTH - filled)
         self.stream.write(
             f"\repoch {p['epoch']}/{p['epochs']} {bar} {p['batch']}/{p['batches']}  loss {p['loss']:.4f}  "
-            f"acc {p['accuracy']:.4f}  {p['samples_per_second']:,.0f} img/s  ETA {_duration(p['eta'])} "
+            f"acc {p['accuracy']:.4f}  {p['samples_per_second']:,.0f} img/s  ETA {format_duration(p['eta'])} "
         )
         self.stream.flush()
 
@@ -236,11 +238,6 @@ class _ProgressPrinter:
         if self.live:
             self.stream.write("\r" + " " * 110 + "\r")
             self.stream.flush()
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def _write_json(path: str, data: dict) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
@@ -16,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from digitapp.core import datasets
 from digitapp.core.registry import DEFAULT_MODEL, MODELS
+from digitapp.core.formatting import format_duration
 from digitapp.gui.plots import TrainingPlots
 from digitapp.gui.results import ResultsPanel
 from digitapp.gui.workers import Jobs, TrainingWorker
@@ -25,11 +24,6 @@ IMPORT_FOLDER = "import-folder"
 SAMPLE_STRIP = 10
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
 SCHEDULES = ("cosine", "constant")
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(round(max(seconds, 0)))
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 class TrainingTab(QWidget):
@@ -54,7 +48,6 @@ class TrainingTab(QWidget):
         self._worker: TrainingWorker | None = None
         self._current = None  # TrainedModel shown in the results panel
         self._continuing = False
-        self._train_start = 0.0
         self._last_dataset_key = "mnist"
         self._summary = "Available once TensorFlow has loaded."
         self._build()
@@ -429,7 +422,6 @@ class TrainingTab(QWidget):
         self._worker.epoch_done.connect(self._on_epoch_done)
         self._worker.finished.connect(self._on_finished)
         self._worker.failed.connect(self._on_failed)
-        self._train_start = time.perf_counter()
         self._set_running(True)
         self.progress.setValue(0)
         self.progress.setFormat("Starting…")
@@ -459,7 +451,7 @@ class TrainingTab(QWidget):
         self.progress.setValue(int(p["progress"] * 1000))
         self.progress.setFormat(
             f"Epoch {p['epoch']}/{p['epochs']} · batch {p['batch']}/{p['batches']} · %p% · "
-            f"{p['samples_per_second']:,.0f} img/s · elapsed {_duration(p['elapsed'])} · ETA {_duration(p['eta'])}"
+            f"{p['samples_per_second']:,.0f} img/s · elapsed {format_duration(p['elapsed'])} · ETA {format_duration(p['eta'])}"
         )
 
     @Slot(int, dict)
@@ -476,7 +468,7 @@ class TrainingTab(QWidget):
         result = trained.result
         stopped = " (stopped)" if result.stopped else ""
         self.progress.setValue(1000 if not result.stopped else self.progress.value())
-        self.progress.setFormat(f"Done{stopped} in {_duration(result.train_seconds)} · "
+        self.progress.setFormat(f"Done{stopped} in {format_duration(result.train_seconds)} · "
                                 f"test accuracy {trained.evaluation.accuracy:.2%}")
         self.log.appendPlainText(
             f"trained in {result.train_seconds:.1f} s{stopped}; test accuracy {trained.evaluation.accuracy:.2%}, "
