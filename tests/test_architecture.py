@@ -25,3 +25,21 @@ def test_cli_help_does_not_load_tensorflow():
     code = "import sys; from digitapp import cli; cli.build_parser(); print('tensorflow' in sys.modules)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.stdout.strip() == "False", proc.stderr
+
+
+def test_gui_connects_no_lambdas_to_signals():
+    """A lambda connected to a signal keeps whatever it closes over (often ``self``) alive
+    inside the connection. When Qt drops the connection while destroying a child, the last
+    reference goes and Python deletes the parent in the middle of that destruction: a
+    double delete ("shared QObject was deleted directly", heap corruption, seen at exit and
+    in tests). Bound methods are held weakly by PySide, so the GUI connects those only."""
+    import ast
+
+    offenders = []
+    for path in sorted((ROOT / "digitapp" / "gui").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "connect" and node.args
+                    and isinstance(node.args[0], (ast.Lambda, ast.Call))):
+                offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == [], f"lambda/partial connected to a signal: {offenders}"

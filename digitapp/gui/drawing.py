@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -64,10 +64,28 @@ class DrawingCanvas(QWidget):
     # ------------------------------------------------------------ drawing
 
     def _to_canvas(self, pos: QPointF) -> QPointF:
+        left, top, scale = self._geometry()
+        return QPointF((pos.x() - left) / scale, (pos.y() - top) / scale)
+
+    def _geometry(self) -> tuple[float, float, float]:
+        """(left, top, widget pixels per canvas pixel) of the square drawing area."""
         side = min(self.width(), self.height())
-        left, top = (self.width() - side) / 2, (self.height() - side) / 2
-        scale = CANVAS_PIXELS / side
-        return QPointF((pos.x() - left) * scale, (pos.y() - top) * scale)
+        return (self.width() - side) / 2, (self.height() - side) / 2, side / CANVAS_PIXELS
+
+    def to_widget(self, x: float, y: float) -> QPointF:
+        """Widget coordinates of a canvas pixel (the inverse of where a mouse event draws)."""
+        left, top, scale = self._geometry()
+        return QPointF(left + x * scale, top + y * scale)
+
+    def _update_points(self, width: int, points: list[QPointF]) -> None:
+        """Repaint only the widget area these canvas points (with the brush) cover: a whole
+        canvas repaint per mouse move costs more than the model call."""
+        margin = width / 2 + 2
+        xs = [p.x() for p in points]
+        ys = [p.y() for p in points]
+        rect = QRectF(self.to_widget(min(xs) - margin, min(ys) - margin),
+                      self.to_widget(max(xs) + margin, max(ys) + margin))
+        self.update(rect.toAlignedRect().adjusted(-1, -1, 1, 1))
 
     def _draw_stroke(self, width: int, points: list[QPointF], from_index: int = 0) -> None:
         painter = QPainter(self._image)
@@ -97,7 +115,7 @@ class DrawingCanvas(QWidget):
             width, points = self._strokes[-1]
             points.append(self._to_canvas(event.position()))
             self._draw_stroke(width, points, from_index=len(points) - 1)
-            self.update()
+            self._update_points(width, points[-2:])
             self.changed.emit()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override

@@ -7,16 +7,17 @@ import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
-    QApplication, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressBar,
-    QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QApplication, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from digitapp.gui.drawing import DrawingCanvas
+from digitapp.gui.probabilities import ProbabilityBars
 from digitapp.gui.workers import Jobs
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)"
 
 MODEL_VIEW_PIXELS = 168  # the 28×28 input shown 6× enlarged
+WHY_DELAY_MS = 120  # the explanation appears this long after the drawing stops changing
 
 
 class PredictTab(QWidget):
@@ -24,9 +25,12 @@ class PredictTab(QWidget):
 
     Signals:
         predicted(object): a core ``Prediction`` for the current drawing (None when blank).
+        explained(object): the attributions ``(H, W)`` behind the shown prediction.
+        files_classified(): the table was filled from opened/dropped files.
     """
 
     predicted = Signal(object)
+    explained = Signal(object)
     files_classified = Signal()
 
     def __init__(self, parent: QWidget | None = None):
@@ -59,14 +63,30 @@ class PredictTab(QWidget):
         # setText (20–35 ms measured), far too slow for answers that follow the pen.
         self.answer.setFixedSize(440, 60)
         self.bars_box = QGroupBox("Probabilities")
-        self.bars_layout = QGridLayout(self.bars_box)
-        self.bars: list[QProgressBar] = []
+        self.bars = ProbabilityBars()
+        QVBoxLayout(self.bars_box).addWidget(self.bars)
         self.model_view = QLabel()
         self.model_view.setFixedSize(MODEL_VIEW_PIXELS, MODEL_VIEW_PIXELS)
         self.model_view.setStyleSheet("background: black")
-        seen_box = QGroupBox("What the model sees")
-        seen_layout = QVBoxLayout(seen_box)
-        seen_layout.addWidget(self.model_view, 0, Qt.AlignCenter)
+        self.why_view = QLabel()
+        self.why_view.setFixedSize(MODEL_VIEW_PIXELS, MODEL_VIEW_PIXELS)
+        self.why_view.setStyleSheet("background: black")
+        self.why_view.setToolTip(
+            "Integrated gradients: how much each pixel of the model's input adds to (red) or\n"
+            "takes from (blue) the answer's probability, compared with an empty image.")
+        self.why_caption = QLabel("")
+        self.why_caption.setFixedSize(MODEL_VIEW_PIXELS, 20)
+        seen_box = QGroupBox("What the model sees · Why")
+        seen_layout = QGridLayout(seen_box)
+        seen_layout.addWidget(self.model_view, 0, 0, Qt.AlignCenter)
+        seen_layout.addWidget(self.why_view, 0, 1, Qt.AlignCenter)
+        seen_layout.addWidget(QLabel("28×28 input"), 1, 0, Qt.AlignCenter)
+        seen_layout.addWidget(self.why_caption, 1, 1, Qt.AlignCenter)
+        # The explanation costs a few model calls: it follows when the pen rests, so the
+        # answer itself never waits for it.
+        self._why_timer = QTimer(self, singleShot=True, interval=WHY_DELAY_MS)
+        self._why_timer.timeout.connect(self._show_why)
+        self._shown = None
         right = QVBoxLayout()
         right.addWidget(self.answer)
         right.addWidget(self.bars_box)
@@ -103,28 +123,22 @@ class PredictTab(QWidget):
         self._update_buttons()
 
         self.canvas.changed.connect(self._schedule_prediction)
-        self.brush.valueChanged.connect(lambda value: setattr(self.canvas, "brush", value))
+        self.brush.valueChanged.connect(self._on_brush_changed)
         self.clear_button.clicked.connect(self.canvas.clear)
         self.undo_button.clicked.connect(self.canvas.undo)
         QShortcut(QKeySequence(Qt.Key_Escape), self, self.canvas.clear)
         QShortcut(QKeySequence.Undo, self, self.canvas.undo)
 
+    @Slot(int)
+    def _on_brush_changed(self, value: int) -> None:
+        self.canvas.brush = value
+
     def set_model(self, trained) -> None:
         """Use a ``TrainedModel``'s predictor and class names."""
         self._predictor = trained.predictor
-        names = trained.info.class_names
-        # Remove old rows with setParent(None) so Python owns and frees them once; a
-        # deleteLater() here left PySide wrappers pointing at freed widgets.
-        while self.bars_layout.count():
-            widget = self.bars_layout.takeAt(0).widget()
-            widget.setParent(None)
-        self.bars = []
-        for row, name in enumerate(names):
-            bar = QProgressBar(maximum=1000, value=0, textVisible=True)
-            bar.setFormat("")
-            self.bars_layout.addWidget(QLabel(name), row, 0)
-            self.bars_layout.addWidget(bar, row, 1)
-            self.bars.append(bar)
+        self.bars.set_classes(trained.info.class_names)
+        if not trained.predictor.explainer_ready:
+            self.jobs.call(trained.predictor.warm_up, on_done=self._on_explainer_ready)
         self.answer.setText("Draw a digit.")
         self._update_buttons()
         self._schedule_prediction()
@@ -150,25 +164,36 @@ class PredictTab(QWidget):
     def _show(self, prediction, model_input: np.ndarray | None) -> None:
         if prediction is None:
             self.answer.setText("Draw a digit.")
-            for bar in self.bars:
-                bar.setValue(0)
+            self.bars.set_probabilities(None)
             self.model_view.clear()
+            self.why_view.clear()
+            self.why_caption.setText("")
         else:
             verdict = f"{prediction.name}  ({prediction.confidence:.0%})"
             if prediction.unsure:
                 verdict = f"Unsure — maybe {prediction.name} ({prediction.confidence:.0%})"
             self.answer.setText(verdict)
-            for bar, p in zip(self.bars, prediction.probabilities):
-                value, text = int(round(float(p) * 1000)), f"{float(p):.0%}"
-                if bar.value() != value:  # each change repaints the bar: skip the no-ops
-                    bar.setValue(value)
-                if bar.format() != text:  # rounded like the answer above, not truncated
-                    bar.setFormat(text)
+            self.bars.set_probabilities(prediction.probabilities)
             self._show_model_input(model_input)
+        self._shown = prediction
+        self._why_timer.start()
         self.predicted.emit(prediction)
 
     def _show_model_input(self, model_input: np.ndarray) -> None:
         self.model_view.setPixmap(_to_pixmap(model_input, MODEL_VIEW_PIXELS))
+
+    def _on_explainer_ready(self, _result) -> None:
+        self._why_timer.start()
+
+    @Slot()
+    def _show_why(self) -> None:
+        prediction = self._shown
+        if prediction is None or self._predictor is None or not self._predictor.explainer_ready:
+            return  # shown once the explanation is traced (see set_model)
+        attributions = self._predictor.explain(prediction.model_input, prediction.label)
+        self.why_view.setPixmap(_why_pixmap(prediction.model_input, attributions, MODEL_VIEW_PIXELS))
+        self.why_caption.setText(f"red: for {prediction.name} · blue: against")
+        self.explained.emit(attributions)
 
     # ------------------------------------------------------------ image files
 
@@ -288,3 +313,16 @@ def _to_pixmap(model_input: np.ndarray, size: int) -> QPixmap:
         fmt = QImage.Format_RGB888
     image = QImage(pixels.data, pixels.shape[1], pixels.shape[0], pixels.strides[0], fmt)
     return QPixmap.fromImage(image.copy()).scaled(size, size, Qt.IgnoreAspectRatio, Qt.FastTransformation)
+
+
+def _why_pixmap(model_input: np.ndarray, attributions: np.ndarray, size: int) -> QPixmap:
+    """The input dimmed, with evidence for the class in red and against it in blue."""
+    base = np.clip(model_input.mean(axis=-1), 0, 1) * 0.35
+    scale = max(float(np.abs(attributions).max()), 1e-8)
+    # A gamma below 1 keeps weak but real evidence visible next to the strongest pixels.
+    positive = np.clip(attributions / scale, 0, 1) ** 0.6
+    negative = np.clip(-attributions / scale, 0, 1) ** 0.6
+    rgb = np.stack([base + (1 - base) * positive,
+                    base * (1 - positive) * (1 - negative),
+                    base + (1 - base) * negative], axis=-1)
+    return _to_pixmap(rgb, size)

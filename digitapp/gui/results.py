@@ -45,8 +45,8 @@ class ImageGrid(QWidget):
         self.caption = QLabel()
         self.prev_button = QPushButton("◀ Previous")
         self.next_button = QPushButton("Next ▶")
-        self.prev_button.clicked.connect(lambda: self._turn(-1))
-        self.next_button.clicked.connect(lambda: self._turn(1))
+        self.prev_button.clicked.connect(self._previous_page)
+        self.next_button.clicked.connect(self._next_page)
         bar = QHBoxLayout()
         bar.addWidget(self.caption, 1)
         bar.addWidget(self.prev_button)
@@ -70,6 +70,14 @@ class ImageGrid(QWidget):
     @property
     def pages(self) -> int:
         return max(1, -(-len(self._items) // self.page_size))
+
+    @Slot()
+    def _previous_page(self) -> None:
+        self._turn(-1)
+
+    @Slot()
+    def _next_page(self) -> None:
+        self._turn(1)
 
     def _turn(self, step: int) -> None:
         self._page = min(max(self._page + step, 0), self.pages - 1)

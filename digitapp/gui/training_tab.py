@@ -168,9 +168,17 @@ class TrainingTab(QWidget):
         self.model_combo.currentIndexChanged.connect(self._on_model_changed)
         self.defaults_button.clicked.connect(self._apply_model_defaults)
         self.summary_button.clicked.connect(self._on_summary)
-        self.train_button.clicked.connect(lambda: self.start_training(continue_current=False))
-        self.continue_button.clicked.connect(lambda: self.start_training(continue_current=True))
+        self.train_button.clicked.connect(self._on_train_clicked)
+        self.continue_button.clicked.connect(self._on_continue_clicked)
         self.stop_button.clicked.connect(self.stop_training)
+
+    @Slot()
+    def _on_train_clicked(self) -> None:
+        self.start_training(continue_current=False)
+
+    @Slot()
+    def _on_continue_clicked(self) -> None:
+        self.start_training(continue_current=True)
 
     # ------------------------------------------------------------ settings
 

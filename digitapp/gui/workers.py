@@ -185,10 +185,19 @@ class _Relay(QObject):
 
     @Slot(object)
     def done(self, value) -> None:
-        if self._on_done is not None:
-            self._on_done(value)
+        callback = self._release()[0]
+        if callback is not None:
+            callback(value)
 
     @Slot(str)
     def fail(self, message: str) -> None:
-        if self._on_error is not None:
-            self._on_error(message)
+        callback = self._release()[1]
+        if callback is not None:
+            callback(message)
+
+    def _release(self):
+        """Forget the callbacks once used: they often close over a widget, and holding them
+        until this relay dies would free that widget in the middle of Qt destroying it."""
+        callbacks = self._on_done, self._on_error
+        self._on_done = self._on_error = None
+        return callbacks

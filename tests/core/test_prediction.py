@@ -39,3 +39,35 @@ def test_logit_models_and_channel_less_inputs_are_handled():
     probs = predictor.probabilities(np.random.default_rng(0).random((3, 28, 28, 1), dtype=np.float32))
     assert probs.shape == (3, 10) and (probs >= 0).all()
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_explanation_is_integrated_gradients(trained, mnist_small):
+    """Completeness: the map sums to p(input) − p(black); zero where the input is zero;
+    and the ink of the digit carries the evidence for the predicted class."""
+    model, _ = trained
+    predictor = Predictor(model, mnist_small.input_shape, mnist_small.class_names, "digit")
+    x = mnist_small.x_test[:8].astype(np.float32) / 255
+    probs = predictor.probabilities(x)
+    black = predictor.probabilities(np.zeros_like(x[:1]))[0]
+    for image, p in zip(x, probs):
+        label = int(p.argmax())
+        attributions = predictor.explain(image, label)
+        assert attributions.shape == (28, 28) and attributions.dtype == np.float32
+        assert np.all(attributions[image[..., 0] == 0] == 0)
+        assert abs(attributions.sum() - (p[label] - black[label])) < 0.15
+        if p[label] > 0.9:
+            assert attributions.sum() > 0 and attributions.max() > -attributions.min()
+    # Explaining another class gives another map.
+    other = predictor.explain(x[0], (int(probs[0].argmax()) + 1) % 10)
+    assert not np.allclose(other, predictor.explain(x[0], int(probs[0].argmax())))
+
+
+def test_explaining_a_logit_model_without_channels():
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    predictor = Predictor(model, (28, 28, 1), [str(i) for i in range(10)], "digit")
+    image = np.random.default_rng(1).random((28, 28, 1), dtype=np.float32)
+    probs = predictor.probabilities(image[None])[0]
+    black = predictor.probabilities(np.zeros((1, 28, 28, 1), np.float32))[0]
+    attributions = predictor.explain(image, 3)
+    assert attributions.shape == (28, 28)
+    assert abs(attributions.sum() - (probs[3] - black[3])) < 0.05

@@ -1,7 +1,7 @@
 """Draw with the mouse on the Predict tab and get live answers from a trained model."""
 
 import numpy as np
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
@@ -22,9 +22,9 @@ def _ink_strokes(digit: np.ndarray) -> list[list[tuple[float, float]]]:
 
 
 def _drag(widget, points):
-    """A real mouse stroke: press, moves, release at widget coordinates."""
+    """A real mouse stroke: press, moves, release at these canvas pixels."""
     def event(kind, x, y, buttons):
-        pos = QPoint(int(x), int(y))
+        pos = widget.to_widget(x, y).toPoint()
         return QMouseEvent(kind, pos, widget.mapToGlobal(pos), Qt.LeftButton, buttons, Qt.NoModifier)
 
     (x0, y0), rest = points[0], points[1:]
@@ -45,7 +45,6 @@ def test_drawing_an_mnist_digit_predicts_it(qtbot, window, mnist):
     predict = window.predict_tab
     window.tabs.setCurrentWidget(predict)
     canvas = predict.canvas
-    canvas.resize(CANVAS_PIXELS, CANVAS_PIXELS)
     canvas.brush = 22
 
     # Digits the model gets right from the original image, traced with the mouse.
@@ -63,7 +62,15 @@ def test_drawing_an_mnist_digit_predicts_it(qtbot, window, mnist):
         hits += prediction.label == mnist.y_test[index]
     assert hits >= 3, f"only {hits} of {len(right)} traced digits recognised"
     assert predict.model_view.pixmap() is not None and not predict.model_view.pixmap().isNull()
-    assert sum(bar.value() for bar in predict.bars) > 900
+    assert sum(predict.bars.values()) > 0.9
+
+    # Why: once the pen rests, the integrated-gradients map of the shown answer.
+    with qtbot.waitSignal(predict.explained, timeout=10_000) as why:
+        pass
+    attributions = why.args[0]
+    assert attributions.shape == (28, 28) and np.abs(attributions).max() > 0
+    assert not predict.why_view.pixmap().isNull()
+    assert prediction.name in predict.why_caption.text()
 
     canvas.undo()
     canvas.clear()
