@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train an image classifier and use it. Without a command, opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"digitapp {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation: open the window offscreen, train a few batches, "
+                        "classify a bundled image, save and reopen a model; exit 0 if all worked")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     train = sub.add_parser("train", help="train a model and save it", description="Train a model, "
@@ -72,8 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from digitapp.core import applog
+
+    applog.ensure_streams()  # a windowed build has no stdout/stderr: writes must not crash
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        from digitapp import selftest
+
+        return selftest.run()
     if args.command is None:
         return _open_gui()
     handler = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict}[args.command]

@@ -2,8 +2,9 @@
 
 Usage: xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python docs/screenshots.py
 Trains the default model on bundled MNIST and saves docs/training-during.png (during the
-second epoch), docs/training-after.png, docs/training-confusion.png and
-docs/predict-drawing.png (a test digit traced on the Predict tab).
+second epoch), docs/training-after.png, docs/training-confusion.png,
+docs/predict-drawing.png (a test digit traced on the Predict tab, with the Why map) and
+docs/predict-folder.png (a folder of scans and phone photos from bench/handwriting.py).
 """
 
 from __future__ import annotations
@@ -49,7 +50,25 @@ def main() -> int:
         QTimer.singleShot(2000, lambda: tab.results.confusion.cell_clicked.emit(4, 9))
         QTimer.singleShot(3000, lambda: shoot("training-confusion.png"))
         QTimer.singleShot(3500, draw_a_digit)
-        QTimer.singleShot(5000, lambda: (shoot("predict-drawing.png"), window.close()))
+        QTimer.singleShot(5500, lambda: shoot("predict-drawing.png"))
+        QTimer.singleShot(6000, open_a_folder)
+
+    def open_a_folder() -> None:
+        """Scans and phone photos of handwriting (bench/handwriting.py), one corrupt file."""
+        sys.path.insert(0, str(DOCS.parent / "bench"))
+        from handwriting import make_set
+
+        folder = Path(tempfile.mkdtemp()) / "handwriting"
+        make_set(folder, per_kind=2, seed=7)
+        (folder / "broken.png").write_bytes(b"not really a png")
+        window.predict_tab.canvas.clear()
+        window.predict_tab.splitter.setSizes([430, 370])
+        window.predict_tab.files_classified.connect(on_classified)
+        window.predict_tab.classify_paths([folder])
+
+    def on_classified() -> None:
+        window.predict_tab.table.selectRow(4)
+        QTimer.singleShot(1500, lambda: (shoot("predict-folder.png"), window.close()))
 
     def draw_a_digit() -> None:
         """Trace a real MNIST test digit (a 2) as mouse strokes on the Predict tab."""

@@ -17,7 +17,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageFilter, ImageOps
 
 from digitapp.core.errors import ImageError
 
@@ -150,13 +150,7 @@ def prepare(
         )
         return to_float_array(resized, channels)
     gray = img.convert("L")
-    # Box-reduce big inputs (a 280×280 drawing, a photo) to about four times the frame
-    # first: the result is 20 pixels across, so nothing is lost, and every step after
-    # this runs on a quarter of the pixels or fewer.
-    factor = min(gray.size) // (4 * max(height, width))
-    if factor >= 2:
-        gray = gray.reduce(factor)
-    ink = ink_on_black(np.asarray(gray))
+    ink = _find_ink(gray, 4 * max(height, width), flatten=recipe == "digit")
     if recipe == "digit":
         out = mnist_frame(ink, (height, width))
     else:
@@ -179,11 +173,40 @@ def _as_image(image: Image.Image | np.ndarray | str | Path) -> Image.Image:
     return normalize_mode(Image.fromarray(arr))
 
 
-def ink_on_black(gray: np.ndarray) -> np.ndarray:
+def _find_ink(gray: Image.Image, detail: int, flatten: bool) -> np.ndarray:
+    """Bright-on-black ink of an ``L`` image, at the resolution the result needs.
+
+    Big inputs (a 280×280 drawing, a photo) are box-reduced first so that their short
+    side stays at least ``detail`` pixels: every step after runs on a quarter of the
+    pixels or fewer. When the ink then turns out to be small (a digit in the corner of
+    a page), it is cropped from the full-resolution image instead, with a margin of
+    paper around it, so a small digit keeps its detail.
+    """
+    factor = min(gray.size) // detail
+    if factor < 2:
+        return ink_on_black(np.asarray(gray), flatten)
+    ink = ink_on_black(np.asarray(gray.reduce(factor)), flatten)
+    box = _ink_box(ink)
+    if box is None:
+        return ink
+    rows, cols = box
+    extent = max(rows.stop - rows.start, cols.stop - cols.start)
+    if extent >= 2 * MNIST_BOX:
+        return ink
+    margin = extent // 2 + 2
+    width, height = gray.size  # clamped: pixels outside would be black, not paper
+    crop = gray.crop((max((cols.start - margin) * factor, 0), max((rows.start - margin) * factor, 0),
+                      min((cols.stop + margin) * factor, width), min((rows.stop + margin) * factor, height)))
+    return _find_ink(crop, detail, flatten) if min(crop.size) > 8 else ink
+
+
+def ink_on_black(gray: np.ndarray, flatten: bool = False) -> np.ndarray:
     """Make ink bright on a zero background and stretch it to [0, 1].
 
     Args:
         gray: uint8 grayscale pixels (H, W).
+        flatten: subtract the paper's own slowly varying level first (uneven light on a
+            phone photo of a page). Right for thin strokes, wrong for big solid objects.
 
     Polarity comes from the border: a photo or scan of handwriting has light paper
     around the edges, an MNIST-style drawing has black. Levels come from a 256-bin
@@ -194,15 +217,37 @@ def ink_on_black(gray: np.ndarray) -> np.ndarray:
     border = np.concatenate([gray[0, :], gray[-1, :], gray[:, 0], gray[:, -1]])
     if np.median(border) > 127.5:
         gray = 255 - gray
+    paper = paper_level(gray) if flatten else None
+    if paper is not None:
+        gray = np.clip(gray.astype(np.int16) - paper, 0, 255).astype(np.uint8)
     cumulative = np.cumsum(np.bincount(gray.ravel(), minlength=256))
     total = cumulative[-1]
     background = int(np.searchsorted(cumulative, total * 0.5))
-    # The brightest ink (robust to a few hot pixels) maps to 1, paper to 0.
-    peak = int(np.searchsorted(cumulative, total * 0.995)) if total > 400 else int(gray.max())
+    # The brightest ink maps to 1, paper to 0. The 99.9th percentile ignores a few hot
+    # pixels yet still finds a small digit on a big page (a 1 can be 0.2% of a photo).
+    peak = int(np.searchsorted(cumulative, total * 0.999)) if total > 2000 else int(gray.max())
     if peak - background < 13:  # 5% of the range: a blank page, nothing to recognise
         return np.zeros(gray.shape, np.float32)
     ink = (gray.astype(np.float32) - background) * (1.0 / (peak - background))
     return np.clip(ink, 0.0, 1.0, out=ink)
+
+
+PAPER_GRID = 8  # the page is split into about 8×8 blocks to follow uneven light
+
+
+def paper_level(gray: np.ndarray) -> np.ndarray | None:
+    """The paper's level at every pixel of bright-ink-on-dark ``gray`` (uint8, H×W):
+    the mean of each block of the page, the darkest of each 3×3 neighbourhood of blocks
+    (so a block with ink takes its neighbours' bare paper), smoothly interpolated.
+    None when the paper is even (a drawing, a clean scan): nothing to subtract."""
+    h, w = gray.shape
+    grid = (min(PAPER_GRID, w), min(PAPER_GRID, h))
+    blocks = Image.fromarray(gray, "L").resize(grid, Image.Resampling.BOX).filter(ImageFilter.MinFilter(3))
+    low, high = blocks.getextrema()
+    if high - low <= 2:
+        return None
+    smooth = blocks.resize((w, h), Image.Resampling.BILINEAR)
+    return np.asarray(smooth, dtype=np.int16)
 
 
 def _ink_box(ink: np.ndarray) -> tuple[slice, slice] | None:

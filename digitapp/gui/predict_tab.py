@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QIcon, QImage, QImageReader, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
-    QApplication, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QApplication, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QSpinBox,
+    QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from digitapp.gui.drawing import DrawingCanvas
@@ -16,7 +17,7 @@ from digitapp.gui.workers import Jobs
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)"
 
-MODEL_VIEW_PIXELS = 168  # the 28×28 input shown 6× enlarged
+MODEL_VIEW_PIXELS = 140  # the 28×28 input shown 5× enlarged
 WHY_DELAY_MS = 120  # the explanation appears this long after the drawing stops changing
 
 
@@ -75,13 +76,22 @@ class PredictTab(QWidget):
             "Integrated gradients: how much each pixel of the model's input adds to (red) or\n"
             "takes from (blue) the answer's probability, compared with an empty image.")
         self.why_caption = QLabel("")
-        self.why_caption.setFixedSize(MODEL_VIEW_PIXELS, 20)
+        self.why_caption.setFixedSize(MODEL_VIEW_PIXELS + 40, 20)
         seen_box = QGroupBox("What the model sees · Why")
         seen_layout = QGridLayout(seen_box)
-        seen_layout.addWidget(self.model_view, 0, 0, Qt.AlignCenter)
-        seen_layout.addWidget(self.why_view, 0, 1, Qt.AlignCenter)
-        seen_layout.addWidget(QLabel("28×28 input"), 1, 0, Qt.AlignCenter)
-        seen_layout.addWidget(self.why_caption, 1, 1, Qt.AlignCenter)
+        # The opened file itself, beside what the model made of it (hidden for drawings).
+        self.original_view = QLabel()
+        self.original_view.setFixedSize(MODEL_VIEW_PIXELS, MODEL_VIEW_PIXELS)
+        self.original_view.setAlignment(Qt.AlignCenter)
+        self.original_caption = QLabel("")
+        self.original_caption.setFixedSize(MODEL_VIEW_PIXELS, 20)
+        seen_layout.addWidget(self.original_view, 0, 0, Qt.AlignCenter)
+        seen_layout.addWidget(self.model_view, 0, 1, Qt.AlignCenter)
+        seen_layout.addWidget(self.why_view, 0, 2, Qt.AlignCenter)
+        seen_layout.addWidget(self.original_caption, 1, 0, Qt.AlignCenter)
+        seen_layout.addWidget(QLabel("28×28 input"), 1, 1, Qt.AlignCenter)
+        seen_layout.addWidget(self.why_caption, 1, 2, Qt.AlignCenter)
+        self._show_original(None)
         # The explanation costs a few model calls: it follows when the pen rests, so the
         # answer itself never waits for it.
         self._why_timer = QTimer(self, singleShot=True, interval=WHY_DELAY_MS)
@@ -110,12 +120,20 @@ class PredictTab(QWidget):
         files_layout.addLayout(buttons)
         files_layout.addWidget(self.table)
 
-        top = QHBoxLayout()
-        top.addLayout(left, 3)
-        top.addLayout(right, 2)
+        top = QWidget()
+        top_layout = QHBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addLayout(left, 3)
+        top_layout.addLayout(right, 2)
+        # A splitter: someone classifying a folder wants the table tall, someone drawing
+        # wants the canvas big.
+        self.splitter = QSplitter(Qt.Vertical)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(files_box)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
-        layout.addLayout(top, 3)
-        layout.addWidget(files_box, 2)
+        layout.addWidget(self.splitter)
         self.open_button.clicked.connect(self._on_open)
         self.export_button.clicked.connect(self._on_export)
         self.table.itemSelectionChanged.connect(self._on_row_selected)
@@ -158,6 +176,7 @@ class PredictTab(QWidget):
         if self.canvas.is_empty():
             self._show(None, None)
             return
+        self._show_original(None)
         model_input = self._predictor.prepare(self.canvas.to_array())
         self._show(self._predictor.predict_prepared(model_input), model_input)
 
@@ -179,6 +198,29 @@ class PredictTab(QWidget):
         self._why_timer.start()
         self.predicted.emit(prediction)
 
+    def _show_original(self, path, readable: bool = True) -> None:
+        """The opened file as the user knows it (EXIF-rotated), or nothing for a drawing."""
+        visible = path is not None
+        self.original_view.setVisible(visible)
+        self.original_caption.setVisible(visible)
+        if not visible:
+            return
+        self.original_caption.setText("opened file")
+        if not readable:  # already known to be broken: don't make Qt's decoders complain
+            self.original_view.setText("(unreadable)")
+            return
+        reader = QImageReader(str(path))
+        reader.setAutoTransform(True)  # phone photos: EXIF orientation
+        size = reader.size()
+        if size.isValid() and max(size.width(), size.height()) > 4 * MODEL_VIEW_PIXELS:
+            reader.setScaledSize(size.scaled(4 * MODEL_VIEW_PIXELS, 4 * MODEL_VIEW_PIXELS, Qt.KeepAspectRatio))
+        image = reader.read()
+        if image.isNull():
+            self.original_view.setText("(unreadable)")
+        else:
+            self.original_view.setPixmap(QPixmap.fromImage(image).scaled(
+                MODEL_VIEW_PIXELS, MODEL_VIEW_PIXELS, Qt.KeepAspectRatio, Qt.SmoothTransformation))
+
     def _show_model_input(self, model_input: np.ndarray) -> None:
         self.model_view.setPixmap(_to_pixmap(model_input, MODEL_VIEW_PIXELS))
 
@@ -192,7 +234,7 @@ class PredictTab(QWidget):
             return  # shown once the explanation is traced (see set_model)
         attributions = self._predictor.explain(prediction.model_input, prediction.label)
         self.why_view.setPixmap(_why_pixmap(prediction.model_input, attributions, MODEL_VIEW_PIXELS))
-        self.why_caption.setText(f"red: for {prediction.name} · blue: against")
+        self.why_caption.setText(f"red: for {prediction.name}, blue: against")
         self.explained.emit(attributions)
 
     # ------------------------------------------------------------ image files
@@ -249,7 +291,9 @@ class PredictTab(QWidget):
         self.table.setSortingEnabled(True)
         self.table.resizeColumnsToContents()
         good = [r for _, r in self._file_results if not isinstance(r, Exception)]
+        self.table.sortItems(1)  # by file name
         if len(self._file_results) == 1 and good:
+            self._show_original(files[0])
             self._show(good[0], good[0].model_input)
         self._update_buttons()
         self.files_classified.emit()
@@ -260,8 +304,12 @@ class PredictTab(QWidget):
         row_item = next((i for i in items if i.column() == 1), None)
         if row_item is None:
             return
-        _, result = self._file_results[row_item.data(Qt.UserRole)]
-        if not isinstance(result, Exception):
+        file, result = self._file_results[row_item.data(Qt.UserRole)]
+        self._show_original(file, readable=not isinstance(result, Exception))
+        if isinstance(result, Exception):
+            self._show(None, None)
+            self.answer.setText("Not an image this app can read.")
+        else:
             self._show(result, result.model_input)
 
     @Slot()
@@ -290,6 +338,7 @@ class PredictTab(QWidget):
         rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
         pixels = rows[:, : image.width() * 3].reshape(image.height(), image.width(), 3).copy()
         prediction = self._predictor.predict(pixels)
+        self._show_original(None)
         self._show(prediction, prediction.model_input)
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override

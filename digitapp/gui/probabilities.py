@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 ROW_HEIGHT = 20
@@ -24,12 +24,14 @@ class ProbabilityBars(QWidget):
         super().__init__(parent)
         self._names: list[str] = []
         self._probabilities: np.ndarray | None = None
+        self._static: QPixmap | None = None
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self.setAttribute(Qt.WA_OpaquePaintEvent)
 
     def set_classes(self, names: list[str]) -> None:
         self._names = list(names)
         self._probabilities = None
+        self._static = None
         self.updateGeometry()
         self.update()
 
@@ -50,26 +52,47 @@ class ProbabilityBars(QWidget):
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(NAME_WIDTH + TEXT_WIDTH + 60, self.sizeHint().height())
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._static = None
+        super().resizeEvent(event)
+
+    def _bar_geometry(self) -> tuple[int, int]:
+        return NAME_WIDTH, max(self.width() - NAME_WIDTH - TEXT_WIDTH - 4, 10)
+
+    def _static_layer(self) -> QPixmap:
+        """Names and empty tracks, drawn once per size and class list (text is the costly part)."""
+        if self._static is None or self._static.size() != self.size() * self.devicePixelRatioF():
+            ratio = self.devicePixelRatioF()
+            self._static = QPixmap(self.size() * ratio)
+            self._static.setDevicePixelRatio(ratio)
+            palette = self.palette()
+            self._static.fill(palette.color(QPalette.Window))
+            painter = QPainter(self._static)
+            painter.setFont(self.font())
+            painter.setPen(palette.color(QPalette.WindowText))
+            bar_left, bar_width = self._bar_geometry()
+            for row, name in enumerate(self._names):
+                y = 2 + row * ROW_HEIGHT
+                painter.drawText(QRectF(4, y, NAME_WIDTH - 8, ROW_HEIGHT), Qt.AlignVCenter | Qt.AlignRight, name)
+                painter.fillRect(QRectF(bar_left, y + 3, bar_width, ROW_HEIGHT - 6),
+                                 palette.color(QPalette.Base).darker(108))
+            painter.end()
+        return self._static
+
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self)
-        palette = self.palette()
-        painter.fillRect(self.rect(), palette.color(QPalette.Window))
+        painter.drawPixmap(0, 0, self._static_layer())
         probs = self._probabilities
-        top = int(np.argmax(probs)) if probs is not None and probs.size else -1
-        bar_left = NAME_WIDTH
-        bar_width = max(self.width() - NAME_WIDTH - TEXT_WIDTH - 4, 10)
-        text_color = palette.color(QPalette.WindowText)
-        highlight = palette.color(QPalette.Highlight)
-        for row, name in enumerate(self._names):
-            y = 2 + row * ROW_HEIGHT
-            p = float(probs[row]) if probs is not None and row < probs.size else 0.0
-            painter.setPen(text_color)
-            painter.drawText(QRectF(4, y, NAME_WIDTH - 8, ROW_HEIGHT), Qt.AlignVCenter | Qt.AlignRight, name)
-            track = QRectF(bar_left, y + 3, bar_width, ROW_HEIGHT - 6)
-            painter.fillRect(track, palette.color(QPalette.Base).darker(108))
-            color = highlight if row == top else QColor(150, 150, 150)
-            painter.fillRect(QRectF(track.left(), track.top(), track.width() * p, track.height()), color)
-            if probs is not None:
+        if probs is not None and probs.size:
+            top = int(np.argmax(probs))
+            bar_left, bar_width = self._bar_geometry()
+            painter.setPen(self.palette().color(QPalette.WindowText))
+            highlight, other = self.palette().color(QPalette.Highlight), QColor(150, 150, 150)
+            for row in range(min(len(self._names), probs.size)):
+                y = 2 + row * ROW_HEIGHT
+                p = float(probs[row])
+                painter.fillRect(QRectF(bar_left, y + 3, bar_width * p, ROW_HEIGHT - 6),
+                                 highlight if row == top else other)
                 painter.drawText(QRectF(bar_left + bar_width + 4, y, TEXT_WIDTH, ROW_HEIGHT),
                                  Qt.AlignVCenter | Qt.AlignLeft, f"{p:.0%}")
         painter.end()

@@ -126,3 +126,20 @@ def test_palette_cmyk_and_animated_gif(tmp_path):
     frames = [Image.new("P", (20, 20), i) for i in range(3)]
     frames[0].save(tmp_path / "anim.gif", save_all=True, append_images=frames[1:])
     assert preprocessing.open_image(tmp_path / "anim.gif").size == (20, 20)
+
+
+def test_uneven_light_and_a_small_digit_on_a_big_page(mnist):
+    """A phone photo: paper from bright to shaded corner. The shading is not ink; the
+    digit comes out as it does on even paper. A small digit on a big page is found."""
+    digit = mnist.x_test[3]
+    page = dark_on_light_photo(digit, size=(240, 180), at=(100, 30))
+    even = preprocessing.prepare(page, DIGIT, "digit")[..., 0]
+    photo = np.asarray(page, dtype=np.float32)
+    yy, xx = np.mgrid[0 : photo.shape[0], 0 : photo.shape[1]]
+    shaded = photo * (1.0 - 0.4 * (xx / photo.shape[1] * 0.6 + yy / photo.shape[0] * 0.4))
+    uneven = preprocessing.prepare(shaded.astype(np.uint8), DIGIT, "digit")[..., 0]
+    assert np.corrcoef(even.ravel(), uneven.ravel())[0, 1] > 0.95
+    assert uneven[:4].max() < 0.2 and uneven[-4:].max() < 0.2  # no shading left as "ink"
+
+    small = preprocessing.prepare(dark_on_light_photo(digit, size=(900, 700), at=(600, 80), scale=4), DIGIT, "digit")
+    assert np.corrcoef(even.ravel(), small[..., 0].ravel())[0, 1] > 0.8

@@ -110,3 +110,13 @@ def test_folder_with_a_corrupt_file_gives_a_table_and_csv(qtbot, window, mnist, 
     good = [r for r in rows if not r["error"]]
     hits = sum(r["prediction"] == str(mnist.y_test[int(r["file"][-5])]) for r in good)
     assert hits >= 3  # inverted (scan-like) digits are recognised after preprocessing
+
+    # Selecting a row shows that file as opened, its model input and its answer;
+    # the broken row says so instead of showing a stale answer.
+    window.tabs.setCurrentWidget(predict)
+    row = next(r for r in range(5) if predict.table.item(r, 1).text() == "digit2.png")
+    predict.table.selectRow(row)
+    assert predict.original_view.isVisible() and not predict.original_view.pixmap().isNull()
+    assert predict.answer.text().startswith(predict.table.item(row, 2).text().split()[0])
+    predict.table.selectRow(next(r for r in range(5) if predict.table.item(r, 1).text() == "broken.jpg"))
+    assert "not an image" in predict.answer.text().lower()
