@@ -63,9 +63,13 @@ def _steps(tmp: Path) -> None:
         _require(window.isVisible(), "the main window is not visible")
 
     with _step("TensorFlow loads and bundled MNIST opens"):
+        failures = []
+        window.backend_failed.connect(failures.append)
+        window.training_tab.dataset_failed.connect(failures.append)
         window.start_backend()
         tab = window.training_tab
-        _wait(app, lambda: tab.backend_ready and tab.current_dataset() is not None, "TensorFlow and MNIST")
+        _wait(app, lambda: tab.backend_ready and tab.current_dataset() is not None, "TensorFlow and MNIST",
+              failures=failures)
         _require(tab.current_dataset().x_train.shape[1:] == (28, 28, 1), "MNIST has an unexpected shape")
 
     with _step(f"training runs and stops after {BATCHES} batches"):
@@ -126,9 +130,11 @@ class _step:  # noqa: N801 - used as a statement: ``with _step("name"):``
         return False
 
 
-def _wait(app, condition, what: str, timeout_s: float = STEP_TIMEOUT_S) -> None:
+def _wait(app, condition, what: str, timeout_s: float = STEP_TIMEOUT_S, failures=()) -> None:
     deadline = time.perf_counter() + timeout_s
     while not condition():
+        if failures:
+            raise SelfTestFailed(failures[0])
         if time.perf_counter() > deadline:
             raise SelfTestFailed(f"timed out after {timeout_s:.0f} s waiting for {what}")
         app.processEvents()

@@ -135,3 +135,45 @@ def test_predict_missing_image(cli_model, tmp_path, capsys):
     assert cli.main(["predict", str(model), str(tmp_path / "ghost.png")]) == 1
     err = capsys.readouterr().err
     assert "ghost.png does not exist" in err and "Traceback" not in err
+
+
+def test_windowed_build_without_std_streams(cli_model, mnist_small_npz, tmp_path):
+    """A windowed exe has sys.stdout/stderr = None: training (Keras output, warnings),
+    predicting and errors must still work, and exit codes still tell the outcome."""
+    model, _, _ = cli_model
+    sample = ROOT / "resources" / "sample-digit.png"
+    code = (
+        "import sys; sys.stdout = None; sys.stderr = None\n"
+        "from digitapp.cli import main\n"
+        "codes = [main(['predict', sys.argv[1], sys.argv[2]]),\n"
+        "         main(['predict', sys.argv[1], sys.argv[3]]),\n"
+        "         main(['train', '--data', sys.argv[4], '--epochs', '1', '--out', sys.argv[5]])]\n"
+        "open(sys.argv[6], 'w').write(repr(codes))\n"
+    )
+    result = tmp_path / "codes.txt"
+    proc = subprocess.run([sys.executable, "-c", code, model, sample, tmp_path / "missing.png", mnist_small_npz,
+                           tmp_path / "again.keras", result], capture_output=True, text=True, timeout=300,
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    assert result.read_text() == "[0, 1, 0]"
+    assert (tmp_path / "again.keras").exists()
+
+
+def test_self_test_passes(tmp_path):
+    """The check the frozen build runs: window, TensorFlow, training, prediction, save/open."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DIGITAPP_HOME": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "digitapp", "--self-test"], capture_output=True, text=True,
+                          timeout=600, env=env, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "self-test passed" in proc.stdout
+    assert "self-test passed" in (tmp_path / "digitapp.log").read_text(encoding="utf-8")
+
+
+def test_self_test_fails_with_a_reason(tmp_path):
+    """Without its bundled data the self-test must fail, say why, and exit non-zero."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DIGITAPP_HOME": str(tmp_path),
+           "DIGITAPP_RESOURCES": str(tmp_path / "nothing-here")}
+    proc = subprocess.run([sys.executable, "-m", "digitapp", "--self-test"], capture_output=True, text=True,
+                          timeout=600, env=env, cwd=ROOT)
+    assert proc.returncode == 1
+    assert "FAILED:" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Slot
+from PySide6.QtCore import QSettings, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget
 
@@ -24,8 +24,47 @@ def _import_backend() -> str:
     return tf.__version__
 
 
+# (distribution, shown as, licence) of what the app is built from.
+COMPONENTS = (
+    ("tensorflow", "TensorFlow", "Apache-2.0"),
+    ("keras", "Keras", "Apache-2.0"),
+    ("numpy", "NumPy", "BSD-3-Clause"),
+    ("matplotlib", "Matplotlib", "Matplotlib licence (PSF-based)"),
+    ("pillow", "Pillow", "MIT-CMU"),
+)
+
+
+def about_html() -> str:
+    """Versions and licences of the app and what it is built from."""
+    import platform
+    from importlib import metadata
+
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtCore import qVersion
+
+    rows = [f"<tr><td>Python</td><td>{platform.python_version()}</td><td>PSF</td></tr>",
+            f"<tr><td>Qt</td><td>{qVersion()} (PySide6 {pyside_version})</td><td>LGPL-3.0</td></tr>"]
+    for dist, name, licence in COMPONENTS:
+        try:
+            version = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            version = "bundled"
+        rows.append(f"<tr><td>{name}</td><td>{version}</td><td>{licence}</td></tr>")
+    return (f"<h3>DigitApp {__version__}</h3><p>Train an image classifier and use it.</p>"
+            "<table cellspacing=4>" + "".join(rows) + "</table>"
+            "<p>Bundled data: the MNIST database of handwritten digits © Yann LeCun, Corinna Cortes "
+            "and Christopher J.C. Burges, licensed under "
+            "<a href='https://creativecommons.org/licenses/by-sa/3.0/'>CC BY-SA 3.0</a>.</p>")
+
+
 class MainWindow(QMainWindow):
-    """DigitApp's window. TensorFlow loads in the background after the window shows."""
+    """DigitApp's window. TensorFlow loads in the background after the window shows.
+
+    Signals:
+        backend_failed(str): TensorFlow could not be imported (the reason).
+    """
+
+    backend_failed = Signal(str)
 
     def __init__(self, settings: QSettings | None = None, deferred: bool = False):
         """Args:
@@ -98,7 +137,10 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_backend_failed(self, message: str) -> None:
         self.statusBar().showMessage("TensorFlow could not be loaded; training and prediction are unavailable.")
-        QMessageBox.critical(self, "DigitApp", f"TensorFlow could not be loaded: {message}")
+        box = QMessageBox(QMessageBox.Critical, "DigitApp", f"TensorFlow could not be loaded: {message}",
+                          QMessageBox.Ok, self)
+        box.open()  # not exec(): the event loop (and a self-test watching it) goes on
+        self.backend_failed.emit(message)
 
     # ------------------------------------------------------------ models
 
@@ -198,9 +240,7 @@ class MainWindow(QMainWindow):
         return str(self.settings.value("paths/last_dir", str(Path.home())))
 
     def _about(self) -> None:
-        QMessageBox.about(self, "About DigitApp", f"<b>DigitApp {__version__}</b><p>Train an image classifier "
-                          "and use it.</p><p>MNIST © Yann LeCun, Corinna Cortes, Christopher J.C. Burges, "
-                          "CC BY-SA 3.0.</p>")
+        QMessageBox.about(self, "About DigitApp", about_html())
 
     # ------------------------------------------------------------ shutdown
 

@@ -37,6 +37,7 @@ class TrainingTab(QWidget):
     """
 
     model_ready = Signal(object)
+    dataset_failed = Signal(str)
     training_ended = Signal()
     status = Signal(str)
 
@@ -317,6 +318,7 @@ class TrainingTab(QWidget):
     def _on_dataset_failed(self, message: str) -> None:
         self.dataset_info.setText(f"<span style='color:#b00'>{message}</span>")
         self.status.emit(message)
+        self.dataset_failed.emit(message)
         self._draw_samples(None)
         self._update_buttons()
 
