@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint clean
+.PHONY: install run test lint clean exe exe-test bench
 
 install: $(STAMP)
 
@@ -26,6 +26,22 @@ test: install lint
 # The core must stay free of Qt (contract in pyproject.toml [tool.importlinter]).
 lint: install
 	$(BIN)/lint-imports
+
+# The frozen app: dist/DigitApp/ (onedir; DigitApp.exe on Windows). Slow (~5 min).
+BUILD_STAMP := $(VENV)/.installed-build
+
+$(BUILD_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -e '.[test,build]'
+	touch $(BUILD_STAMP)
+
+exe: $(BUILD_STAMP)
+	$(BIN)/pyinstaller --noconfirm --clean build.spec
+	du -sh dist/DigitApp
+
+# Build, then run the frozen app's own check (window offscreen, TensorFlow, training,
+# prediction, save/reopen). Not part of `make test`: it takes minutes.
+exe-test: exe
+	dist/DigitApp/DigitApp --self-test
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
