@@ -62,54 +62,66 @@ def _steps(tmp: Path) -> None:
         app.processEvents()
         _require(window.isVisible(), "the main window is not visible")
 
-    with _step("TensorFlow loads and bundled MNIST opens"):
-        failures = []
-        window.backend_failed.connect(failures.append)
-        window.training_tab.dataset_failed.connect(failures.append)
-        window.start_backend()
-        tab = window.training_tab
-        _wait(app, lambda: tab.backend_ready and tab.current_dataset() is not None, "TensorFlow and MNIST",
-              failures=failures)
-        _require(tab.current_dataset().x_train.shape[1:] == (28, 28, 1), "MNIST has an unexpected shape")
+    try:
+        with _step("TensorFlow loads and bundled MNIST opens"):
+            failures = []
+            window.backend_failed.connect(failures.append)
+            window.start_backend()
+            tab = window.training_tab
+            # The dataset started loading with the window: its failure may be in already.
+            _wait(app, lambda: tab.backend_ready and tab.current_dataset() is not None, "TensorFlow and MNIST",
+                  failures=failures, error=tab.dataset_error)
+            _require(tab.current_dataset().x_train.shape[1:] == (28, 28, 1), "MNIST has an unexpected shape")
 
-    with _step(f"training runs and stops after {BATCHES} batches"):
-        ready = []
-        tab.model_ready.connect(ready.append)
-        tab.epochs.setValue(1)
-        tab.train_button.click()
-        _wait(app, lambda: tab.batches_done() >= BATCHES, "training batches")
-        tab.stop_training()
-        _wait(app, lambda: bool(ready), "the stopped model's evaluation")
-        trained = ready[0]
-        _require(trained.evaluation is not None and 0.0 <= trained.evaluation.accuracy <= 1.0,
-                 "the stopped model has no test accuracy")
+        with _step(f"training runs and stops after {BATCHES} batches"):
+            ready = []
+            tab.model_ready.connect(ready.append)
+            tab.epochs.setValue(1)
+            tab.train_button.click()
+            _wait(app, lambda: tab.batches_done() >= BATCHES, "training batches")
+            tab.stop_training()
+            _wait(app, lambda: bool(ready), "the stopped model's evaluation")
+            trained = ready[0]
+            _require(trained.evaluation is not None and 0.0 <= trained.evaluation.accuracy <= 1.0,
+                     "the stopped model has no test accuracy")
 
-    with _step("a bundled image is classified on the Predict tab"):
-        from digitapp.core.resources import resource_path
+        with _step("a bundled image is classified on the Predict tab"):
+            from digitapp.core.resources import resource_path
 
-        sample = resource_path("sample-digit.png")
-        predict = window.predict_tab
-        classified = []
-        predict.files_classified.connect(lambda: classified.append(True))
-        predict.classify_paths([str(sample)])
-        _wait(app, lambda: bool(classified), "the Predict tab")
-        prediction = trained.predictor.predict(sample)
-        _require(abs(float(prediction.probabilities.sum()) - 1.0) < 1e-3, "probabilities do not sum to 1")
-        _require(predict.table.rowCount() == 1 and predict.table.item(0, 2).text() != "error",
-                 "the Predict tab could not classify the bundled image")
+            sample = resource_path("sample-digit.png")
+            predict = window.predict_tab
+            classified = []
+            predict.files_classified.connect(lambda: classified.append(True))
+            predict.classify_paths([str(sample)])
+            _wait(app, lambda: bool(classified), "the Predict tab")
+            prediction = trained.predictor.predict(sample)
+            _require(abs(float(prediction.probabilities.sum()) - 1.0) < 1e-3, "probabilities do not sum to 1")
+            _require(predict.table.rowCount() == 1 and predict.table.item(0, 2).text() != "error",
+                     "the Predict tab could not classify the bundled image")
 
-    with _step("the model is saved and opened again"):
-        from digitapp.core import workflow
+        with _step("the model is saved and opened again"):
+            from digitapp.core import workflow
 
-        path = tmp / "self-test.keras"
-        window.save_model_to(str(path))
-        _wait(app, lambda: path.exists() and not window.jobs.busy(), "the save")
-        reopened = workflow.open_model(path)
-        again = reopened.predictor.predict(sample)
-        _require(abs(float(again.probabilities[prediction.label]) - prediction.confidence) < 1e-4,
-                 "the reopened model answers differently")
+            path = tmp / "self-test.keras"
+            window.save_model_to(str(path))
+            _wait(app, lambda: path.exists() and not window.jobs.busy(), "the save")
+            reopened = workflow.open_model(path)
+            again = reopened.predictor.predict(sample)
+            _require(abs(float(again.probabilities[prediction.label]) - prediction.confidence) < 1e-4,
+                     "the reopened model answers differently")
 
+    finally:
+        _shut_down(app, window)
+
+
+def _shut_down(app, window) -> None:
+    """Close the window whatever happened: stop training, let every worker thread end (a
+    QThread destroyed while running aborts the process), then close."""
     with _step("the window closes cleanly"):
+        tab = window.training_tab
+        if tab is not None and tab.is_training():
+            tab.stop_training()
+            _wait(app, lambda: not tab.is_training(), "training to stop", timeout_s=120)
         window.close()
         app.processEvents()
         _require(not window.isVisible(), "the window did not close")
@@ -130,11 +142,15 @@ class _step:  # noqa: N801 - used as a statement: ``with _step("name"):``
         return False
 
 
-def _wait(app, condition, what: str, timeout_s: float = STEP_TIMEOUT_S, failures=()) -> None:
+def _wait(app, condition, what: str, timeout_s: float = STEP_TIMEOUT_S, failures=(), error=None) -> None:
+    """Process events until ``condition()``; fail on a reported failure, an ``error()``
+    message, or the timeout."""
     deadline = time.perf_counter() + timeout_s
     while not condition():
         if failures:
             raise SelfTestFailed(failures[0])
+        if error is not None and error():
+            raise SelfTestFailed(error())
         if time.perf_counter() > deadline:
             raise SelfTestFailed(f"timed out after {timeout_s:.0f} s waiting for {what}")
         app.processEvents()

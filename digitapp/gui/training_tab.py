@@ -37,7 +37,6 @@ class TrainingTab(QWidget):
     """
 
     model_ready = Signal(object)
-    dataset_failed = Signal(str)
     training_ended = Signal()
     status = Signal(str)
 
@@ -47,6 +46,7 @@ class TrainingTab(QWidget):
         self._datasets: dict[str, datasets.Dataset] = {}
         self._backend_ready = False
         self._batches_done = 0
+        self._dataset_error: str | None = None
         self._worker: TrainingWorker | None = None
         self._current = None  # TrainedModel shown in the results panel
         self._continuing = False
@@ -310,6 +310,7 @@ class TrainingTab(QWidget):
 
     def _on_dataset_loaded(self, key: str, dataset: datasets.Dataset) -> None:
         self._datasets[key] = dataset
+        self._dataset_error = None
         if key == self.dataset_key():
             self._show_dataset(dataset)
         for note in dataset.notes:
@@ -318,7 +319,7 @@ class TrainingTab(QWidget):
     def _on_dataset_failed(self, message: str) -> None:
         self.dataset_info.setText(f"<span style='color:#b00'>{message}</span>")
         self.status.emit(message)
-        self.dataset_failed.emit(message)
+        self._dataset_error = message
         self._draw_samples(None)
         self._update_buttons()
 
@@ -390,6 +391,10 @@ class TrainingTab(QWidget):
 
     def is_training(self) -> bool:
         return self._worker is not None
+
+    def dataset_error(self) -> str | None:
+        """Why the last dataset could not be loaded, or None."""
+        return self._dataset_error
 
     def batches_done(self) -> int:
         """Batches of the current (or last) run reported so far."""
