@@ -43,5 +43,15 @@ exe: $(BUILD_STAMP)
 exe-test: exe
 	dist/DigitApp/DigitApp --self-test
 
+# Every benchmark in bench/ (results in bench/results/, written up in docs/BENCHMARKS.md).
+# Long (tens of minutes: real training runs); needs xvfb and xdotool for the launch time.
+# Run it on an otherwise idle machine: the scripts measure time.
+bench: install
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/draw_latency.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui_training.py
+	$(BIN)/python bench/handwriting.py
+	$(BIN)/python bench/cli_accuracy.py
+	xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python bench/launch_time.py
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
