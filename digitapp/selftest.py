@@ -70,7 +70,7 @@ def _steps(tmp: Path) -> None:
             tab = window.training_tab
             # The dataset started loading with the window: its failure may be in already.
             _wait(app, lambda: tab.backend_ready and tab.current_dataset() is not None, "TensorFlow and MNIST",
-                  failures=failures, error=tab.dataset_error)
+                  error=lambda: failures[0] if failures else tab.dataset_error())
             _require(tab.current_dataset().x_train.shape[1:] == (28, 28, 1), "MNIST has an unexpected shape")
 
         with _step(f"training runs and stops after {BATCHES} batches"):
@@ -142,13 +142,10 @@ class _step:  # noqa: N801 - used as a statement: ``with _step("name"):``
         return False
 
 
-def _wait(app, condition, what: str, timeout_s: float = STEP_TIMEOUT_S, failures=(), error=None) -> None:
-    """Process events until ``condition()``; fail on a reported failure, an ``error()``
-    message, or the timeout."""
+def _wait(app, condition, what: str, timeout_s: float = STEP_TIMEOUT_S, error=None) -> None:
+    """Process events until ``condition()``; fail on an ``error()`` message or the timeout."""
     deadline = time.perf_counter() + timeout_s
     while not condition():
-        if failures:
-            raise SelfTestFailed(failures[0])
         if error is not None and error():
             raise SelfTestFailed(error())
         if time.perf_counter() > deadline:

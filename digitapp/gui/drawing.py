@@ -56,7 +56,10 @@ class DrawingCanvas(QWidget):
 
     def add_stroke(self, points: list[tuple[float, float]]) -> None:
         """Draw a stroke given in canvas pixels (for tests and scripted demos)."""
-        self._strokes.append((self.brush, [QPointF(x, y) for x, y in points]))
+        self._start_stroke([QPointF(x, y) for x, y in points])
+
+    def _start_stroke(self, points: list[QPointF]) -> None:
+        self._strokes.append((self.brush, points))
         self._draw_stroke(*self._strokes[-1])
         self.update()
         self.changed.emit()
@@ -105,10 +108,7 @@ class DrawingCanvas(QWidget):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         if event.button() == Qt.LeftButton:
-            self._strokes.append((self.brush, [self._to_canvas(event.position())]))
-            self._draw_stroke(*self._strokes[-1])
-            self.update()
-            self.changed.emit()
+            self._start_stroke([self._to_canvas(event.position())])
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         if event.buttons() & Qt.LeftButton and self._strokes:
@@ -121,7 +121,6 @@ class DrawingCanvas(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(40, 40, 40))
-        side = min(self.width(), self.height())
-        left, top = (self.width() - side) // 2, (self.height() - side) // 2
-        painter.drawImage(self.rect().adjusted(left, top, -left, -top), self._image)
+        left, top, scale = self._geometry()
+        painter.drawImage(QRectF(left, top, CANVAS_PIXELS * scale, CANVAS_PIXELS * scale), self._image)
         painter.end()

@@ -8,7 +8,7 @@ in step with the pen.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -52,9 +52,11 @@ class ProbabilityBars(QWidget):
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(NAME_WIDTH + TEXT_WIDTH + 60, self.sizeHint().height())
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        self._static = None
-        super().resizeEvent(event)
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # A new theme or font redraws the labels (a new size is noticed in _static_layer).
+        if event.type() in (QEvent.PaletteChange, QEvent.FontChange, QEvent.StyleChange):
+            self._static = None
+        super().changeEvent(event)
 
     def _bar_geometry(self) -> tuple[int, int]:
         return NAME_WIDTH, max(self.width() - NAME_WIDTH - TEXT_WIDTH - 4, 10)
