@@ -51,6 +51,7 @@ bench: install
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui_training.py
 	$(BIN)/python bench/handwriting.py
 	$(BIN)/python bench/cli_accuracy.py
+	$(BIN)/python bench/training_curves.py classic default best fashion fashion-long cifar
 	xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python bench/launch_time.py
 
 clean:
