@@ -16,7 +16,10 @@ import time
 from pathlib import Path
 
 from digitapp import __version__
-from digitapp.core.errors import DigitAppError
+from digitapp.core.errors import DigitAppError, UnsafeModelError
+
+TRUST_HELP = ("load a model that contains Python code (a Lambda layer); only for files you made "
+              "yourself: the code runs with your permissions")
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -66,11 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
     esource.add_argument("--dataset", choices=list(BUILTIN))
     esource.add_argument("--data", metavar="PATH")
     evaluate.add_argument("--metrics-json", metavar="FILE")
+    evaluate.add_argument("--trust-code", action="store_true", help=TRUST_HELP)
 
     predict = sub.add_parser("predict", help="classify image files or folders")
     predict.add_argument("model", metavar="MODEL.keras")
     predict.add_argument("inputs", nargs="+", metavar="IMAGE_OR_FOLDER")
     predict.add_argument("--json", action="store_true", help="print a JSON list instead of lines")
+    predict.add_argument("--trust-code", action="store_true", help=TRUST_HELP)
     return parser
 
 
@@ -89,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict}[args.command]
     try:
         return handler(args)
+    except UnsafeModelError as exc:
+        return _fail(f"{exc} If you made it yourself, add --trust-code.")
     except DigitAppError as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
@@ -266,7 +273,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     dataset = load_dataset(args.dataset or args.data)
     from digitapp.core import persistence, training
 
-    model, info = persistence.load_model(args.model)
+    model, info = persistence.load_model(args.model, args.trust_code)
     try:
         training.check_compatible(info.input_shape, len(info.class_names), dataset)
     except ValueError as exc:
@@ -301,7 +308,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from digitapp.core import persistence
     from digitapp.core.prediction import Predictor
 
-    model, info = persistence.load_model(args.model)
+    model, info = persistence.load_model(args.model, args.trust_code)
     predictor = Predictor(model, info.input_shape, info.class_names, info.preprocessing)
     results = predictor.predict_files(files)
     failures = 0

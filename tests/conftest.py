@@ -7,6 +7,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
+import subprocess  # noqa: E402
+import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -14,6 +16,7 @@ import pytest  # noqa: E402
 
 from digitapp.core import datasets  # noqa: E402
 
+ROOT = Path(__file__).resolve().parents[1]
 TRAIN_SIZE = 600
 TEST_SIZE = 200
 
@@ -57,3 +60,29 @@ def digit_png(array: np.ndarray, path: Path) -> Path:
 
     Image.fromarray(np.asarray(array).reshape(28, 28).astype(np.uint8), "L").save(path)
     return path
+
+
+def run_cli(*args, timeout=300):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "digitapp", *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout, env=env, cwd=ROOT)
+
+
+@pytest.fixture(scope="session")
+def cli_model(mnist_small_npz, tmp_path_factory):
+    """Train through the real CLI once; the other tests reuse the saved model."""
+    out = tmp_path_factory.mktemp("cli")
+    model = out / "digits.keras"
+    metrics = out / "metrics.json"
+    proc = run_cli("train", "--data", mnist_small_npz, "--model", "fast", "--epochs", "3",
+                   "--batch-size", "32", "--out", model, "--metrics-json", metrics)
+    assert proc.returncode == 0, proc.stderr
+    return model, metrics, proc
+
+
+@pytest.fixture(scope="session")
+def corpus(mnist, tmp_path_factory):
+    """The bad and unusual image files of tests/badfiles.py (a 7 from the test set)."""
+    from tests.badfiles import write_corpus
+
+    return write_corpus(tmp_path_factory.mktemp("bad files"), mnist.x_test[0])

@@ -10,15 +10,8 @@ import numpy as np
 import pytest
 
 from digitapp import cli
-from tests.conftest import digit_png
+from tests.conftest import ROOT, digit_png, run_cli
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def run_cli(*args, timeout=300):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "digitapp", *map(str, args)], capture_output=True,
-                          text=True, timeout=timeout, env=env, cwd=ROOT)
 
 
 def assert_one_sentence(stderr: str):
@@ -26,18 +19,6 @@ def assert_one_sentence(stderr: str):
     assert lines, "expected an error message"
     assert "Traceback" not in stderr
     assert all(line.startswith("digitapp: error: ") for line in lines[-1:])
-
-
-@pytest.fixture(scope="module")
-def cli_model(mnist_small_npz, tmp_path_factory):
-    """Train through the real CLI once; the other tests reuse the saved model."""
-    out = tmp_path_factory.mktemp("cli")
-    model = out / "digits.keras"
-    metrics = out / "metrics.json"
-    proc = run_cli("train", "--data", mnist_small_npz, "--model", "fast", "--epochs", "3",
-                   "--batch-size", "32", "--out", model, "--metrics-json", metrics)
-    assert proc.returncode == 0, proc.stderr
-    return model, metrics, proc
 
 
 def test_train_prints_epochs_saves_and_writes_metrics(cli_model):
@@ -178,3 +159,20 @@ def test_self_test_fails_with_a_reason(tmp_path):
                           timeout=600, env=env, cwd=ROOT)
     assert proc.returncode == 1
     assert "FAILED:" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_model_with_code_needs_trust_code(tmp_path, capsys, mnist_small):
+    from digitapp.core.tf import keras
+
+    inputs = keras.Input((28, 28, 1))
+    outputs = keras.layers.Dense(10, activation="softmax")(
+        keras.layers.Flatten()(keras.layers.Lambda(lambda x: 1 - x)(inputs)))
+    model = tmp_path / "mine.keras"
+    keras.Model(inputs, outputs).save(model)
+    image = digit_png(mnist_small.x_test[0], tmp_path / "seven.png")
+    assert cli.main(["predict", str(model), str(image)]) == 1
+    err = capsys.readouterr().err
+    assert_one_sentence(err)
+    assert "not loaded for safety. If you made it yourself, add --trust-code." in err
+    assert cli.main(["predict", str(model), str(image), "--trust-code"]) == 0
+    assert "seven.png:" in capsys.readouterr().out

@@ -15,3 +15,7 @@ class ImageError(DigitAppError):
 
 class ModelFileError(DigitAppError):
     """A model file cannot be read, written or used with the given data."""
+
+
+class UnsafeModelError(ModelFileError):
+    """A model file contains Python code (a ``Lambda`` layer) and was not loaded."""

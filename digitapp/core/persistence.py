@@ -20,7 +20,7 @@ from pathlib import Path
 
 from digitapp import __version__
 from digitapp.core.datasets import DIGIT_NAMES
-from digitapp.core.errors import ModelFileError
+from digitapp.core.errors import ModelFileError, UnsafeModelError
 from digitapp.core.tf import keras, tf
 
 MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
@@ -64,6 +64,10 @@ class ModelInfo:
         }
 
 
+# How the refusal of a file with code ends; the GUI recognises it to offer "Open anyway".
+UNSAFE_MESSAGE_END = "was not loaded for safety."
+
+
 def sidecar_path(model_path: str | Path) -> Path:
     model_path = Path(model_path)
     return model_path.with_name(model_path.name + SIDECAR_SUFFIX)
@@ -103,14 +107,18 @@ def _atomic_write(path: Path, write) -> None:
         raise
 
 
-def load_model(path: str | Path) -> tuple[keras.Model, ModelInfo]:
+def load_model(path: str | Path, trust_code: bool = False) -> tuple[keras.Model, ModelInfo]:
     """Load a ``.keras`` (safe mode: no arbitrary code) or legacy ``.h5`` model.
+
+    ``trust_code`` turns Keras' safe mode off, so a ``Lambda`` layer's Python code is
+    loaded and will run: only for files the user made themselves.
 
     Without a sidecar (e.g. ``cnn_model.h5`` from the classic scripts) the input shape
     and class count come from the model itself.
 
     Raises:
-        ModelFileError: missing, not a model, refused as unsafe, or unusable.
+        UnsafeModelError: it contains code and ``trust_code`` is False.
+        ModelFileError: missing, not a model, or unusable.
     """
     path = Path(path)
     if not path.exists():
@@ -118,12 +126,12 @@ def load_model(path: str | Path) -> tuple[keras.Model, ModelInfo]:
     if path.is_dir() or path.suffix.lower() not in MODEL_SUFFIXES:
         raise ModelFileError(f"{path.name} is not a Keras model file (.keras or .h5).")
     try:
-        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+        model = keras.saving.load_model(path, compile=False, safe_mode=not trust_code)
     except Exception as exc:
         text = str(exc)
-        if "safe_mode" in text or "Lambda" in text:
-            raise ModelFileError(
-                f"{path.name} contains custom code (a Lambda layer) and was not loaded for safety."
+        if not trust_code and ("safe_mode" in text or "Lambda" in text):
+            raise UnsafeModelError(
+                f"{path.name} contains custom code (a Lambda layer) and {UNSAFE_MESSAGE_END}"
             ) from None
         first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
         raise ModelFileError(f"{path.name} is not a readable Keras model ({first[:200]}).") from None

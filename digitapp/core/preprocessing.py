@@ -13,6 +13,7 @@ All outputs are float32 in [0, 1] with shape ``(height, width, channels)``.
 
 from __future__ import annotations
 
+import math
 import warnings
 from pathlib import Path
 
@@ -48,6 +49,11 @@ def open_image(path: str | Path) -> Image.Image:
     if path.is_dir():
         raise ImageError(f"{path} is a folder, not an image.")
     try:
+        if path.stat().st_size == 0:
+            raise ImageError(f"{path.name} is empty (0 bytes).")
+    except OSError as exc:
+        raise ImageError(f"{path.name} cannot be read ({exc.strerror or type(exc).__name__}).") from None
+    try:
         with warnings.catch_warnings():
             # Large-but-legal photos trigger this warning; real bombs still raise an error.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -57,9 +63,22 @@ def open_image(path: str | Path) -> Image.Image:
                 return normalize_mode(img)
     except Image.DecompressionBombError:
         raise ImageError(f"{path.name} is too large to open safely (over Pillow's pixel limit).") from None
+    except Image.UnidentifiedImageError:
+        raise ImageError(
+            f"{path.name} is not an image DigitApp can read (PNG, JPEG, BMP, GIF, TIFF, WebP and other "
+            "formats Pillow knows)."
+        ) from None
+    except OSError as exc:
+        if exc.strerror:  # from the file system: permission denied, I/O error, …
+            raise ImageError(f"{path.name} cannot be read ({exc.strerror}).") from None
+        raise ImageError(f"{path.name} is damaged ({_reason(exc)}).") from None
     except Exception as exc:  # Pillow raises many types for broken files
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ImageError(f"{path.name} is not a readable image ({reason}).") from None
+        raise ImageError(f"{path.name} is damaged ({_reason(exc)}).") from None
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:120] if text else type(exc).__name__
 
 
 def normalize_mode(img: Image.Image) -> Image.Image:
@@ -81,17 +100,19 @@ def normalize_mode(img: Image.Image) -> Image.Image:
 
 
 def _wide_to_uint8(arr: np.ndarray) -> np.ndarray:
-    """Scale 16/32-bit or float pixels to 0–255 by their range, instead of clamping."""
-    arr = arr.astype(np.float64)
+    """Scale 16/32-bit or float pixels to 0–255 by their bit depth, instead of clamping.
+
+    The depth is the smallest number of bits that holds the brightest pixel, so 12-bit
+    sensor data stored in a 16-bit PNG (0–4095) fills 0–255 instead of 0–16.
+    """
+    arr = np.nan_to_num(arr.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
     top = arr.max(initial=0.0)
     if top <= 1.0:
         scale = 255.0  # float image on [0, 1]
     elif top <= 255.0:
         scale = 1.0
-    elif top <= 65535.0:
-        scale = 255.0 / 65535.0
     else:
-        scale = 255.0 / top
+        scale = 255.0 / (2.0 ** math.ceil(math.log2(top + 1)) - 1)
     return np.clip(arr * scale, 0, 255).round().astype(np.uint8)
 
 
@@ -155,6 +176,9 @@ def prepare(
         out = mnist_frame(ink, (height, width))
     else:
         out = fit_to_frame(ink, (height, width))
+    if isinstance(image, (str, Path)) and not out.any():
+        # A drawing starts blank; a file that is blank was probably the wrong file.
+        raise ImageError(f"{Path(image).name} looks blank: there is nothing on it to recognise.")
     return out[..., None].astype(np.float32)
 
 

@@ -80,9 +80,12 @@ def merge_histories(first: dict, second: dict) -> dict:
     return {k: list(first.get(k, [])) + list(second.get(k, [])) for k in keys}
 
 
-def open_model(path) -> TrainedModel:
-    """Load a saved model and its sidecar, ready to predict (no evaluation yet)."""
-    model, info = load_model(path)
+def open_model(path, trust_code: bool = False) -> TrainedModel:
+    """Load a saved model and its sidecar, ready to predict (no evaluation yet).
+
+    ``trust_code``: load a file with a ``Lambda`` layer (see :func:`persistence.load_model`).
+    """
+    model, info = load_model(path, trust_code)
     return TrainedModel(model, info, Predictor(model, info.input_shape, info.class_names, info.preprocessing))
 
 

@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(QIcon(str(resource_path("icon.png"))))
         self.jobs = Jobs(self)
         self.current = None  # the TrainedModel in use
+        self._opening = ""  # the model file being opened
         self._closing = False
         self.training_tab = None
         self.tabs = QTabWidget()
@@ -163,12 +164,14 @@ class MainWindow(QMainWindow):
         if path:
             self.load_model_file(path)
 
-    def load_model_file(self, path: str) -> None:
+    def load_model_file(self, path: str, trust_code: bool = False) -> None:
         from digitapp.core import workflow
 
         self.settings.setValue("paths/last_dir", str(Path(path).parent))
         self.statusBar().showMessage(f"Opening {Path(path).name}…")
-        self.jobs.call(workflow.open_model, path, on_done=self._on_model_opened, on_error=self._on_model_error)
+        self._opening = path
+        self.jobs.call(workflow.open_model, path, trust_code, on_done=self._on_model_opened,
+                       on_error=self._on_model_error)
 
     def _on_model_opened(self, trained) -> None:
         from digitapp.core import workflow
@@ -189,8 +192,19 @@ class MainWindow(QMainWindow):
             self.training_tab.set_current_model(trained)
 
     def _on_model_error(self, message: str) -> None:
+        from digitapp.core.persistence import UNSAFE_MESSAGE_END
+
         self.statusBar().showMessage(message)
-        QMessageBox.warning(self, "DigitApp", message)
+        if not message.endswith(UNSAFE_MESSAGE_END):
+            QMessageBox.warning(self, "DigitApp", message)
+            return
+        answer = QMessageBox.warning(
+            self, "Model contains code",
+            f"{message}\n\nOpen it anyway only if you made this file yourself: its code will run "
+            "with your permissions.",
+            QMessageBox.Open | QMessageBox.Cancel, QMessageBox.Cancel)
+        if answer == QMessageBox.Open:
+            self.load_model_file(self._opening, trust_code=True)
 
     @Slot()
     def save_model(self) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QIcon, QImage, QImageReader, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QApplication, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QSpinBox,
     QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
+from digitapp.core import preprocessing
+from digitapp.core.errors import ImageError
 from digitapp.gui.drawing import DrawingCanvas
 from digitapp.gui.probabilities import ProbabilityBars
 from digitapp.gui.workers import Jobs
@@ -192,6 +194,7 @@ class PredictTab(QWidget):
             if prediction.unsure:
                 verdict = f"Unsure — maybe {prediction.name} ({prediction.confidence:.0%})"
             self.answer.setText(verdict)
+            self.answer.setToolTip("")
             self.bars.set_probabilities(prediction.probabilities)
             self._show_model_input(model_input)
         self._shown = prediction
@@ -209,17 +212,15 @@ class PredictTab(QWidget):
         if not readable:  # already known to be broken: don't make Qt's decoders complain
             self.original_view.setText("(unreadable)")
             return
-        reader = QImageReader(str(path))
-        reader.setAutoTransform(True)  # phone photos: EXIF orientation
-        size = reader.size()
-        if size.isValid() and max(size.width(), size.height()) > 4 * MODEL_VIEW_PIXELS:
-            reader.setScaledSize(size.scaled(4 * MODEL_VIEW_PIXELS, 4 * MODEL_VIEW_PIXELS, Qt.KeepAspectRatio))
-        image = reader.read()
-        if image.isNull():
+        # Pillow, as for the model: Qt's own readers cannot show e.g. float TIFFs and log
+        # warnings for formats they only half support. Reduced to ≤512 px while decoding.
+        try:
+            image = preprocessing.open_image(path)
+        except ImageError:
             self.original_view.setText("(unreadable)")
-        else:
-            self.original_view.setPixmap(QPixmap.fromImage(image).scaled(
-                MODEL_VIEW_PIXELS, MODEL_VIEW_PIXELS, Qt.KeepAspectRatio, Qt.SmoothTransformation))
+            return
+        self.original_view.setPixmap(QPixmap.fromImage(_to_qimage(image)).scaled(
+            MODEL_VIEW_PIXELS, MODEL_VIEW_PIXELS, Qt.KeepAspectRatio, Qt.SmoothTransformation))
 
     def _show_model_input(self, model_input: np.ndarray) -> None:
         self.model_view.setPixmap(_to_pixmap(model_input, MODEL_VIEW_PIXELS))
@@ -251,11 +252,9 @@ class PredictTab(QWidget):
 
     def classify_paths(self, paths) -> None:
         """Classify files and folders (their image files) off the GUI thread; fills the table."""
-        from digitapp.core.preprocessing import expand_image_paths
-
         if self._predictor is None:
             return
-        files, _ = expand_image_paths(paths)
+        files, _ = preprocessing.expand_image_paths(paths)
         if not files:
             self.answer.setText("No image files there.")
             return
@@ -308,7 +307,9 @@ class PredictTab(QWidget):
         self._show_original(file, readable=not isinstance(result, Exception))
         if isinstance(result, Exception):
             self._show(None, None)
-            self.answer.setText("Not an image this app can read.")
+            # The full reason is in the row's last column; the big answer line stays short.
+            self.answer.setText("Cannot use this file.")
+            self.answer.setToolTip(str(result))
         else:
             self._show(result, result.model_input)
 
@@ -350,6 +351,14 @@ class PredictTab(QWidget):
         if paths:
             self.classify_paths(paths)
             event.acceptProposedAction()
+
+
+def _to_qimage(image) -> QImage:
+    """A Pillow ``L`` or ``RGB`` image as a QImage (copied: Qt must not keep numpy's memory)."""
+    pixels = np.ascontiguousarray(np.asarray(image, dtype=np.uint8))
+    height, width = pixels.shape[:2]
+    fmt = QImage.Format_Grayscale8 if pixels.ndim == 2 else QImage.Format_RGB888
+    return QImage(pixels.data, width, height, pixels.strides[0], fmt).copy()
 
 
 def _to_pixmap(model_input: np.ndarray, size: int) -> QPixmap:

@@ -170,6 +170,12 @@ BAD_NPZ = {
                         x_test=np.zeros((2, 28, 28)), y_test=np.array([0, 1])),
     "train/test shapes": dict(x_train=np.zeros((4, 28, 28)), y_train=np.array([0, 1, 0, 1]),
                               x_test=np.zeros((2, 32, 32)), y_test=np.array([0, 1])),
+    "text pixels": dict(x_train=np.full((4, 28, 28), "ink"), y_train=np.array([0, 1, 0, 1]),
+                        x_test=np.zeros((2, 28, 28)), y_test=np.array([0, 1])),
+    "complex pixels": dict(x_train=np.zeros((4, 28, 28), np.complex64), y_train=np.array([0, 1, 0, 1]),
+                           x_test=np.zeros((2, 28, 28)), y_test=np.array([0, 1])),
+    "text labels": dict(x_train=np.zeros((4, 28, 28)), y_train=np.array(["a", "b", "a", "b"]),
+                        x_test=np.zeros((2, 28, 28)), y_test=np.array([0, 1])),
     "nan pixels": dict(x_train=np.full((4, 28, 28), np.nan), y_train=np.array([0, 1, 0, 1]),
                        x_test=np.zeros((2, 28, 28)), y_test=np.array([0, 1])),
 }
