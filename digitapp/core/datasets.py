@@ -214,12 +214,12 @@ def _check_images(x: np.ndarray, key: str) -> np.ndarray:
         return x
     if not (np.issubdtype(x.dtype, np.number) or x.dtype == bool) or np.issubdtype(x.dtype, np.complexfloating):
         raise DatasetError(f"{key} holds {x.dtype} values; expected numbers.")
-    xf = x.astype(np.float32)
-    if not np.isfinite(xf).all():
+    if x.dtype.kind == "f" and not np.isfinite(x).all():
         raise DatasetError(f"{key} contains NaN or infinite values.")
-    low, high = float(xf.min(initial=0)), float(xf.max(initial=0))
-    if low < 0 or high > 255:
+    low, high = float(x.min(initial=0)), float(x.max(initial=0))
+    if low < 0 or high > 255:  # checked before the cast: 1e300 would overflow float32
         raise DatasetError(f"{key} values range from {low:g} to {high:g}; expected 0–1 or 0–255.")
+    xf = x.astype(np.float32)
     if high <= 1.0:
         xf = xf * 255.0  # float images on [0, 1]
     return xf.round().astype(np.uint8)

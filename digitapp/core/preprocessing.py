@@ -111,8 +111,10 @@ def _wide_to_uint8(arr: np.ndarray) -> np.ndarray:
         scale = 255.0  # float image on [0, 1]
     elif top <= 255.0:
         scale = 1.0
-    else:
+    elif top < 2.0**32:
         scale = 255.0 / (2.0 ** math.ceil(math.log2(top + 1)) - 1)
+    else:  # not integer pixel data: scale by the brightest value
+        scale = 255.0 / top
     return np.clip(arr * scale, 0, 255).round().astype(np.uint8)
 
 
