@@ -216,9 +216,12 @@ def test_damaged_model_files(seed_model_files):
     """Whole-file damage and damage inside each member of the .keras zip (config,
     metadata, weights), loaded in safe mode."""
 
+    tried = []
+
     @fuzz("mutated models")
     @given(st.data())
     def run(data):
+        tried.append(1)
         original = seed_model_files[0]
         with zipfile.ZipFile(io.BytesIO(original)) as z:
             members = {i.filename: z.read(i) for i in z.infolist()}
@@ -239,3 +242,4 @@ def test_damaged_model_files(seed_model_files):
                 assert model.output_shape[-1] == len(info.class_names)
 
     run()
+    assert len(tried) >= EXAMPLES["mutated models"]
