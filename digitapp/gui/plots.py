@@ -185,16 +185,20 @@ class TrainingPlots(QWidget):
     def _on_draw(self, _event) -> None:
         if self._live:
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-            self._blit(restore=False)
+            # Into the buffer only (as matplotlib's blitting guide does): a full draw runs
+            # inside the canvas' paint event, where blitting would repaint recursively.
+            self._draw_lines()
         else:
             self._background = None
 
-    def _blit(self, restore: bool = True) -> None:
-        if self._background is None:
-            return
-        if restore:
-            self.canvas.restore_region(self._background)
+    def _draw_lines(self) -> None:
         for key, line in self.lines.items():
             self.axes_of[key].draw_artist(line)
+
+    def _blit(self) -> None:
+        if self._background is None or not self.canvas.isVisible():
+            return  # nothing cached yet, or the window is closing: the next full draw shows all
+        self.canvas.restore_region(self._background)
+        self._draw_lines()
         for ax in (self.loss_ax, self.acc_ax):  # repaint only the plot areas, not the figure
             self.canvas.blit(ax.bbox)
