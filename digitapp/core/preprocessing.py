@@ -13,7 +13,6 @@ All outputs are float32 in [0, 1] with shape ``(height, width, channels)``.
 
 from __future__ import annotations
 
-import math
 import warnings
 from pathlib import Path
 
@@ -100,10 +99,11 @@ def normalize_mode(img: Image.Image) -> Image.Image:
 
 
 def _wide_to_uint8(arr: np.ndarray) -> np.ndarray:
-    """Scale 16/32-bit or float pixels to 0–255 by their bit depth, instead of clamping.
+    """Scale 16/32-bit or float pixels to 0–255 by their range, instead of clamping.
 
-    The depth is the smallest number of bits that holds the brightest pixel, so 12-bit
-    sensor data stored in a 16-bit PNG (0–4095) fills 0–255 instead of 0–16.
+    16-bit data is scaled by 65535 as the file format defines it (a viewer shows 12-bit
+    data stored in 16 bits as nearly black, and so does this); larger or float values are
+    scaled by the brightest pixel; NaN and infinities count as black.
     """
     arr = np.nan_to_num(arr.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
     top = arr.max(initial=0.0)
@@ -111,9 +111,9 @@ def _wide_to_uint8(arr: np.ndarray) -> np.ndarray:
         scale = 255.0  # float image on [0, 1]
     elif top <= 255.0:
         scale = 1.0
-    elif top < 2.0**32:
-        scale = 255.0 / (2.0 ** math.ceil(math.log2(top + 1)) - 1)
-    else:  # not integer pixel data: scale by the brightest value
+    elif top <= 65535.0:
+        scale = 255.0 / 65535.0
+    else:
         scale = 255.0 / top
     return np.clip(arr * scale, 0, 255).round().astype(np.uint8)
 
