@@ -22,7 +22,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QDeadlineTimer, QEventLoop, QSettings, QThread  # noqa: E402
+from PySide6.QtCore import QDeadlineTimer, QEvent, QEventLoop, QSettings, QThread  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from digitapp.core import datasets  # noqa: E402
@@ -114,6 +114,8 @@ def cycle(app: QApplication, dataset: datasets.Dataset, rng: random.Random, fold
     window.close()
     wait_until(app, lambda: not window.isVisible(), "the window to close")
     window.deleteLater()
+    # processEvents() never runs deferred deletes; the real app's window lives until exit.
+    app.sendPostedEvents(None, QEvent.DeferredDelete)
     pause(app, 0.05)
     return {"stop_after": round(stop_after, 3), "close_after": round(close_after, 3),
             "closed_while_training": was_training}
