@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import glob
 import json
 import os
 import platform
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,7 +95,18 @@ def save_model(model: keras.Model, path: str | Path, info: ModelInfo) -> Path:
     return path
 
 
+# A temporary file this old next to the model is left over from a save that was killed
+# (power loss, kill -9); a younger one may belong to a save still running elsewhere.
+STALE_TEMP_SECONDS = 3600
+
+
 def _atomic_write(path: Path, write) -> None:
+    for old in path.parent.glob(f".{glob.escape(path.stem)}.*.tmp{glob.escape(path.suffix)}"):
+        try:
+            if time.time() - old.stat().st_mtime > STALE_TEMP_SECONDS:
+                old.unlink()
+        except OSError:
+            pass  # not ours to worry about: the save itself decides success
     # The temporary name keeps the real suffix: Keras picks the format from it.
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
     os.close(fd)
