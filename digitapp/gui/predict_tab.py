@@ -40,7 +40,6 @@ class PredictTab(QWidget):
         super().__init__(parent)
         self.jobs = Jobs(self)
         self._predictor = None
-        self._pending = False
         self._file_results: list = []
         self.setAcceptDrops(True)
         self.canvas = DrawingCanvas()
@@ -98,6 +97,10 @@ class PredictTab(QWidget):
         # answer itself never waits for it.
         self._why_timer = QTimer(self, singleShot=True, interval=WHY_DELAY_MS)
         self._why_timer.timeout.connect(self._show_why)
+        # A child timer, not QTimer.singleShot(0, method): that one still fires after the
+        # tab is deleted (a window closed mid-training got a late answer → RuntimeError).
+        self._predict_timer = QTimer(self, singleShot=True, interval=0)
+        self._predict_timer.timeout.connect(self._predict_now)
         self._shown = None
         right = QVBoxLayout()
         right.addWidget(self.answer)
@@ -166,13 +169,11 @@ class PredictTab(QWidget):
     @Slot()
     def _schedule_prediction(self) -> None:
         # Coalesce: many mouse moves can arrive per event-loop pass; predict once per pass.
-        if self._predictor is not None and not self._pending:
-            self._pending = True
-            QTimer.singleShot(0, self._predict_now)
+        if self._predictor is not None and not self._predict_timer.isActive():
+            self._predict_timer.start()
 
     @Slot()
     def _predict_now(self) -> None:
-        self._pending = False
         if self._predictor is None:
             return
         if self.canvas.is_empty():
