@@ -153,7 +153,7 @@ def main() -> None:
         print(json.dumps(row), flush=True)
     summary = {
         "cycles_requested": args.cycles,
-        "cycles_survived": len(rows) if not failures else len([r for r in rows if not r["leaked_qthreads"]]),
+        "cycles_survived": sum(not r["leaked_qthreads"] for r in rows),  # a hang ends the loop
         "closed_while_training": sum(r["closed_while_training"] for r in rows),
         "failures": failures,
         "python_threads_before": baseline_threads,

@@ -88,17 +88,7 @@ class TestCurve(keras.callbacks.Callback):
 def classic(dataset: datasets.Dataset) -> dict:
     """PRODUCT.md's classic script, as plainly as people write it."""
     keras.utils.set_random_seed(0)
-    layers = keras.layers
-    model = keras.Sequential([
-        keras.Input(shape=(28, 28, 1)),
-        layers.Conv2D(32, 3, activation="relu"),
-        layers.MaxPooling2D(2),
-        layers.Conv2D(64, 3, activation="relu"),
-        layers.MaxPooling2D(2),
-        layers.Flatten(),
-        layers.Dense(128, activation="relu"),
-        layers.Dense(10, activation="softmax"),
-    ])
+    model = models.build_cnn((28, 28, 1), 10)  # exactly PRODUCT.md's layers
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     x = dataset.x_train.astype("float32") / 255.0
     steps = math.ceil(len(x) * 0.9 / 32)
@@ -168,7 +158,7 @@ def cifar() -> dict:
 RUNS["cifar"] = cifar
 
 
-def summarise(name: str, run: dict) -> dict:
+def summarise(run: dict) -> dict:
     points = run["points"]
     reached = next((p["seconds"] for p in points if p["test_accuracy"] >= TARGET), None)
     within = [p["test_accuracy"] for p in points if p["seconds"] <= 180]
@@ -213,7 +203,7 @@ def main() -> None:
     for name in names:
         start = time.perf_counter()
         run = RUNS[name]()
-        run.update(summarise(name, run), wall_seconds=time.perf_counter() - start,
+        run.update(summarise(run), wall_seconds=time.perf_counter() - start,
                    date=time.strftime("%Y-%m-%d %H:%M"))
         previous["runs"][name] = run
         print(json.dumps({k: v for k, v in run.items() if k != "points"}), flush=True)

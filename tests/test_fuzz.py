@@ -119,10 +119,6 @@ def test_arrays_as_images(arr, recipe):
         one_sentence(exc)
 
 
-def _save_npz(path: Path, arrays: dict) -> None:
-    np.savez(path, **arrays)
-
-
 image_arrays = hnp.arrays(
     dtype=st.sampled_from([np.uint8, np.float32, np.float64, np.int64, np.int8, np.bool_]),
     shape=st.sampled_from([(0, 28, 28), (3, 28, 28), (3, 28, 28, 1), (3, 8, 8, 3), (3, 784), (3, 5, 5, 2),
@@ -140,7 +136,7 @@ label_arrays = hnp.arrays(dtype=st.sampled_from([np.int64, np.uint8, np.float64,
 def test_npz_datasets_with_any_arrays(arrays):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "fuzz.npz"
-        _save_npz(path, arrays)
+        np.savez(path, **arrays)
         try:
             ds = datasets.load_dataset(path)
         except DatasetError as exc:

@@ -18,4 +18,11 @@ class ModelFileError(DigitAppError):
 
 
 class UnsafeModelError(ModelFileError):
-    """A model file contains Python code (a ``Lambda`` layer) and was not loaded."""
+    """A model file contains Python code (a ``Lambda`` layer) and was not loaded.
+
+    ``path`` is the file, so a caller can offer to load it with the code trusted.
+    """
+
+    def __init__(self, message: str, path: str):
+        super().__init__(message)
+        self.path = path

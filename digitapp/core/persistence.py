@@ -66,10 +66,6 @@ class ModelInfo:
         }
 
 
-# How the refusal of a file with code ends; the GUI recognises it to offer "Open anyway".
-UNSAFE_MESSAGE_END = "was not loaded for safety."
-
-
 def sidecar_path(model_path: str | Path) -> Path:
     model_path = Path(model_path)
     return model_path.with_name(model_path.name + SIDECAR_SUFFIX)
@@ -144,7 +140,7 @@ def load_model(path: str | Path, trust_code: bool = False) -> tuple[keras.Model,
         text = str(exc)
         if not trust_code and ("safe_mode" in text or "Lambda" in text):
             raise UnsafeModelError(
-                f"{path.name} contains custom code (a Lambda layer) and {UNSAFE_MESSAGE_END}"
+                f"{path.name} contains custom code (a Lambda layer) and was not loaded for safety.", str(path)
             ) from None
         first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
         raise ModelFileError(f"{path.name} is not a readable Keras model ({first[:200]}).") from None

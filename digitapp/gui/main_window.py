@@ -77,7 +77,6 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(QIcon(str(resource_path("icon.png"))))
         self.jobs = Jobs(self)
         self.current = None  # the TrainedModel in use
-        self._opening = ""  # the model file being opened
         self._closing = False
         self.training_tab = None
         self.tabs = QTabWidget()
@@ -165,17 +164,18 @@ class MainWindow(QMainWindow):
             self.load_model_file(path)
 
     def load_model_file(self, path: str, trust_code: bool = False) -> None:
-        from digitapp.core import workflow
-
         self.settings.setValue("paths/last_dir", str(Path(path).parent))
         self.statusBar().showMessage(f"Opening {Path(path).name}…")
-        self._opening = path
-        self.jobs.call(workflow.open_model, path, trust_code, on_done=self._on_model_opened,
+        self.jobs.call(_open_model_or_refusal, path, trust_code, on_done=self._on_model_opened,
                        on_error=self._on_model_error)
 
     def _on_model_opened(self, trained) -> None:
         from digitapp.core import workflow
+        from digitapp.core.errors import UnsafeModelError
 
+        if isinstance(trained, UnsafeModelError):
+            self._ask_to_trust(trained)
+            return
         self.current = trained
         self.training_tab.set_current_model(trained)
         self.predict_tab.set_model(trained)
@@ -192,19 +192,18 @@ class MainWindow(QMainWindow):
             self.training_tab.set_current_model(trained)
 
     def _on_model_error(self, message: str) -> None:
-        from digitapp.core.persistence import UNSAFE_MESSAGE_END
-
         self.statusBar().showMessage(message)
-        if not message.endswith(UNSAFE_MESSAGE_END):
-            QMessageBox.warning(self, "DigitApp", message)
-            return
+        QMessageBox.warning(self, "DigitApp", message)
+
+    def _ask_to_trust(self, refusal) -> None:
+        self.statusBar().showMessage(str(refusal))
         answer = QMessageBox.warning(
             self, "Model contains code",
-            f"{message}\n\nOpen it anyway only if you made this file yourself: its code will run "
+            f"{refusal}\n\nOpen it anyway only if you made this file yourself: its code will run "
             "with your permissions.",
             QMessageBox.Open | QMessageBox.Cancel, QMessageBox.Cancel)
         if answer == QMessageBox.Open:
-            self.load_model_file(self._opening, trust_code=True)
+            self.load_model_file(refusal.path, trust_code=True)
 
     @Slot()
     def save_model(self) -> None:
@@ -278,3 +277,15 @@ class MainWindow(QMainWindow):
         self.training_tab.jobs.wait_all()
         self.predict_tab.jobs.wait_all()
         event.accept()
+
+
+def _open_model_or_refusal(path: str, trust_code: bool):
+    """Runs in a worker: the opened model, or the refusal of a file with code (returned, not
+    raised, so the window can offer to trust it)."""
+    from digitapp.core import workflow
+    from digitapp.core.errors import UnsafeModelError
+
+    try:
+        return workflow.open_model(path, trust_code)
+    except UnsafeModelError as refusal:
+        return refusal
