@@ -16,9 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from digitapp.core.config import SYSTEM_FASHION_DIR
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "cli_accuracy.json"
-FASHION = "/usr/share/datasets/fashion-mnist"
+FASHION = str(SYSTEM_FASHION_DIR)
 
 RUNS = {
     "mnist-fast": ["--dataset", "mnist", "--model", "fast"],

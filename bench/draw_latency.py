@@ -19,9 +19,9 @@ from types import SimpleNamespace
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QPoint, Qt  # noqa: E402
-from PySide6.QtGui import QMouseEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
 
 RESULTS = Path(__file__).resolve().parent / "results" / "draw_latency.json"
 
@@ -32,7 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
     from digitapp.core import models
-    from digitapp.core.datasets import DIGIT_NAMES
+    from digitapp.core.config import DIGIT_NAMES
     from digitapp.core.prediction import Predictor
     from digitapp.gui.predict_tab import PredictTab
 
@@ -55,7 +55,7 @@ def main() -> None:
     latencies = []
     side = min(canvas.width(), canvas.height())
     cx, cy, radius = canvas.width() / 2, canvas.height() / 2, side * 0.3
-    for stroke in range(args.moves // 40):
+    for _ in range(args.moves // 40):
         canvas.clear()
         app.processEvents()
         send(QMouseEvent.MouseButtonPress, cx + radius, cy, Qt.LeftButton)

@@ -18,17 +18,18 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
 
-from digitapp.core import datasets, models, training  # noqa: E402
-from digitapp.core.tf import keras  # noqa: E402
+from digitapp.core import datasets, models, training
+from digitapp.core.config import TrainConfig
+from digitapp.core.tf import keras
 
 RESULTS = Path(__file__).resolve().parent / "results" / "gui_training.json"
 HEARTBEAT_MS = 10
 
 
-def plain_fit(dataset: datasets.Dataset, config: training.TrainConfig) -> float:
+def plain_fit(dataset: datasets.Dataset, config: TrainConfig) -> float:
     """What a Keras script does: arrays in, ``model.fit``, no callbacks."""
     keras.utils.set_random_seed(config.seed)
     x_train, y_train, x_val, y_val = datasets.split_validation(
@@ -44,7 +45,7 @@ def plain_fit(dataset: datasets.Dataset, config: training.TrainConfig) -> float:
     return time.perf_counter() - start
 
 
-def gui_fit(app: QApplication, dataset: datasets.Dataset, config: training.TrainConfig) -> tuple[float, float]:
+def gui_fit(app: QApplication, dataset: datasets.Dataset, config: TrainConfig) -> tuple[float, float]:
     """Train through the real window; returns (fit seconds, longest event-loop gap in ms)."""
     from digitapp.gui.main_window import MainWindow
 
@@ -98,9 +99,9 @@ def main() -> None:
     full = datasets.load_dataset("mnist")
     dataset = datasets.Dataset("MNIST", full.x_train[: args.train], full.y_train[: args.train],
                                full.x_test, full.y_test, full.class_names, "digit")
-    config = training.TrainConfig(epochs=1)
+    config = TrainConfig(epochs=1)
     plain, gui, stalls = [], [], []
-    plain_fit(dataset, training.TrainConfig(epochs=1, validation_fraction=0.5))  # warm up TF
+    plain_fit(dataset, TrainConfig(epochs=1, validation_fraction=0.5))  # warm up TF
     for i in range(args.repeats):
         # ABBA order: this shared machine's speed drifts by ±25% between runs, so neither
         # program may always run first.

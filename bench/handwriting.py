@@ -176,7 +176,8 @@ def make_set(folder: Path, per_kind: int, seed: int = 0) -> list[tuple[Path, int
             index = int(picks[k * per_kind + i])
             digit = int(mnist.y_test[index])
             ink = mnist_as_pen(mnist.x_test[index, ..., 0])
-            rows.append((render(kind, ink, rng, folder / f"mnist-{kind}-{i:03d}-{digit}"), digit, "mnist-writers", kind))
+            image = render(kind, ink, rng, folder / f"mnist-{kind}-{i:03d}-{digit}")
+            rows.append((image, digit, "mnist-writers", kind))
             label = i % 10
             ink = synthetic_digit(label, rng)
             rows.append((render(kind, ink, rng, folder / f"pen-{kind}-{i:03d}-{label}"), label, "synthetic-pen", kind))
@@ -195,13 +196,14 @@ def main() -> None:
     parser.add_argument("--per-kind", type=int, default=40)
     args = parser.parse_args()
     from digitapp.core import workflow
+    from digitapp.core.config import TrainConfig
     from digitapp.core.datasets import load_dataset
 
     if args.model:
         trained = workflow.open_model(args.model)
     else:
         started = time.perf_counter()
-        trained = workflow.train_and_evaluate(load_dataset("mnist"), "fast", workflow.default_config("fast"))
+        trained = workflow.train_and_evaluate(load_dataset("mnist"), "fast", TrainConfig.for_model("fast"))
         print(f"trained the default recipe in {time.perf_counter() - started:.0f} s: "
               f"{trained.evaluation.accuracy:.2%} on MNIST test")
     predictor = trained.predictor
@@ -211,7 +213,7 @@ def main() -> None:
         plain = predictor.probabilities(np.stack([naive(r[0]) for r in rows])).argmax(1)
         inverted = predictor.probabilities(np.stack([1 - naive(r[0]) for r in rows])).argmax(1)
     table: dict[str, dict[str, list[int]]] = {}
-    for (path, label, source, kind), answer, p, q in zip(rows, ours, plain, inverted):
+    for (_, label, source, kind), answer, p, q in zip(rows, ours, plain, inverted):
         for key in (f"{source}/{kind}", f"{source}/all", "all/all"):
             cell = table.setdefault(key, {"ours": [], "naive": [], "naive_inverted": []})
             cell["ours"].append(int(not isinstance(answer, Exception) and answer.label == label))

@@ -10,10 +10,10 @@ process with a non-zero status before the summary line. Writes bench/results/str
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
-import gc
 import tempfile
 import threading
 import time
@@ -22,10 +22,10 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QDeadlineTimer, QEvent, QEventLoop, QSettings, QThread  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QDeadlineTimer, QEvent, QEventLoop, QSettings, QThread
+from PySide6.QtWidgets import QApplication
 
-from digitapp.core import datasets  # noqa: E402
+from digitapp.core import datasets
 
 RESULTS = Path(__file__).resolve().parent / "results" / "stress_cycles.json"
 STEP_TIMEOUT_S = 120
@@ -42,7 +42,7 @@ def _recording_start(self, *args):
 QThread.start = _recording_start
 
 
-class Hang(Exception):
+class HangError(Exception):
     pass
 
 
@@ -50,7 +50,7 @@ def wait_until(app: QApplication, condition, what: str) -> None:
     deadline = time.monotonic() + STEP_TIMEOUT_S
     while not condition():
         if time.monotonic() > deadline:
-            raise Hang(f"timed out waiting for {what}")
+            raise HangError(f"timed out waiting for {what}")
         app.processEvents(QEventLoop.AllEvents, 20)
         time.sleep(0.002)
 
@@ -139,7 +139,7 @@ def main() -> None:
         t = time.perf_counter()
         try:
             row = cycle(app, dataset, rng, folder)
-        except Hang as exc:
+        except HangError as exc:
             failures.append({"cycle": i, "hang": str(exc)})
             print(f"cycle {i}: HANG {exc}", flush=True)
             break

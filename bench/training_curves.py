@@ -29,12 +29,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digitapp.core import datasets, models, registry, training, workflow  # noqa: E402
-from digitapp.core.tf import keras, tf  # noqa: E402
+from digitapp.core import datasets, models, training
+from digitapp.core.config import DEFAULT_MODEL, SYSTEM_FASHION_DIR, TrainConfig
+from digitapp.core.tf import keras, tf
 
 RESULTS = ROOT / "bench" / "results" / "training_curves.json"
 PLOT = ROOT / "docs" / "training-curves.png"
-FASHION = "/usr/share/datasets/fashion-mnist"
+FASHION = str(SYSTEM_FASHION_DIR)
 CHECKS_PER_EPOCH = 4
 TARGET = 0.99
 
@@ -99,7 +100,7 @@ def classic(dataset: datasets.Dataset) -> dict:
 
 def app_recipe(dataset: datasets.Dataset, architecture: str, budget: float = math.inf, **overrides) -> dict:
     """The app's training path (``core.training.train``) with a registered recipe."""
-    config = workflow.default_config(architecture, **overrides)
+    config = TrainConfig.for_model(architecture, **overrides)
     model = models.build_model(architecture, dataset.input_shape, dataset.num_classes)
     steps = math.ceil(len(dataset.x_train) * (1 - config.validation_fraction) / config.batch_size)
     curve = TestCurve(dataset.x_test, dataset.y_test, max(1, steps // CHECKS_PER_EPOCH), budget)
@@ -107,7 +108,7 @@ def app_recipe(dataset: datasets.Dataset, architecture: str, budget: float = mat
     return {"recipe": f"{architecture}: {_describe(config)}", "points": curve.points}
 
 
-def _describe(config: training.TrainConfig) -> str:
+def _describe(config: TrainConfig) -> str:
     return (f"{config.optimizer}, {config.schedule} lr {config.learning_rate:g}, batch {config.batch_size}, "
             f"{config.epochs} epochs" + (", augmentation" if config.augment else ""))
 
@@ -138,10 +139,10 @@ LONG_FASHION = dict(epochs=9, batch_size=128, learning_rate=4e-3)
 
 RUNS = {
     "classic": lambda: classic(datasets.load_builtin("mnist")),
-    "default": lambda: app_recipe(datasets.load_builtin("mnist"), registry.DEFAULT_MODEL),
-    "best": lambda: app_recipe(datasets.load_builtin("mnist"), registry.DEFAULT_MODEL, budget=180, **LONG),
-    "fashion": lambda: app_recipe(datasets.load_dataset(FASHION), registry.DEFAULT_MODEL, budget=300),
-    "fashion-long": lambda: app_recipe(datasets.load_dataset(FASHION), registry.DEFAULT_MODEL, budget=300,
+    "default": lambda: app_recipe(datasets.load_builtin("mnist"), DEFAULT_MODEL),
+    "best": lambda: app_recipe(datasets.load_builtin("mnist"), DEFAULT_MODEL, budget=180, **LONG),
+    "fashion": lambda: app_recipe(datasets.load_dataset(FASHION), DEFAULT_MODEL, budget=300),
+    "fashion-long": lambda: app_recipe(datasets.load_dataset(FASHION), DEFAULT_MODEL, budget=300,
                                        **LONG_FASHION),
 }
 
@@ -150,8 +151,9 @@ def cifar() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         fake_cifar(Path(tmp))
         dataset = datasets.load_dataset(tmp)
-        result = app_recipe(dataset, registry.DEFAULT_MODEL)
-    result["note"] = "generated data in the cifar-10-batches-py layout (2,500 train / 500 test); real CIFAR-10 is not available here"
+        result = app_recipe(dataset, DEFAULT_MODEL)
+    result["note"] = ("generated data in the cifar-10-batches-py layout (2,500 train / 500 test); "
+                      "real CIFAR-10 is not available here")
     return result
 
 

@@ -16,7 +16,20 @@ import time
 from pathlib import Path
 
 from digitapp import __version__
-from digitapp.core.errors import DigitAppError, UnsafeModelError
+from digitapp.core import applog
+from digitapp.core.config import (
+    BUILTIN_DATASETS,
+    DEFAULT_MODEL,
+    MODEL_SUFFIXES,
+    MODELS,
+    OPTIMIZERS,
+    SCHEDULES,
+    TrainConfig,
+    model_suffix_text,
+)
+from digitapp.core.errors import DigitAppError, UnsafeModelError, WriteError, user_message
+from digitapp.core.formatting import epoch_line, format_duration
+from digitapp.core.images import expand_image_paths
 
 TRUST_HELP = ("load a model that contains Python code (a Lambda layer); only for files you made "
               "yourself: the code runs with your permissions")
@@ -27,9 +40,7 @@ BAR_WIDTH = 30
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from digitapp.core.datasets import BUILTIN
-    from digitapp.core.registry import DEFAULT_MODEL, MODELS
-
+    defaults = TrainConfig()
     parser = argparse.ArgumentParser(
         prog="digitapp",
         description="Train an image classifier and use it. Without a command, opens the app.",
@@ -43,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train a model and save it", description="Train a model, "
                            "evaluate it on the test set and save it with a JSON sidecar.")
     source = train.add_mutually_exclusive_group(required=True)
-    source.add_argument("--dataset", choices=list(BUILTIN), help="a built-in dataset")
+    source.add_argument("--dataset", choices=list(BUILTIN_DATASETS), help="a built-in dataset")
     source.add_argument("--data", metavar="PATH", help="a keras-layout .npz, a folder with the four IDX "
                         "files, a cifar-10-batches-py folder, or a folder of class sub-folders")
     train.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS),
@@ -51,22 +62,21 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=int, help="passes over the training set (default: per model)")
     train.add_argument("--batch-size", type=int, help="images per step (default: per model)")
     train.add_argument("--lr", type=float, help="peak learning rate (default: per model)")
-    train.add_argument("--optimizer", choices=("adam", "adamw", "sgd", "rmsprop"), default="adam")
-    train.add_argument("--schedule", choices=("cosine", "constant"),
-                       help="learning-rate schedule (default: per model)")
+    train.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer)
+    train.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule (default: per model)")
     train.add_argument("--augment", action="store_true", help="random shifts, rotations and zooms")
     train.add_argument("--early-stopping", action="store_true",
                        help="stop when validation loss stops improving; keep the best weights")
-    train.add_argument("--validation", type=float, default=0.1, metavar="FRACTION",
-                       help="share of the training set held out for validation (default: 0.1)")
-    train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    train.add_argument("--validation", type=float, default=defaults.validation_fraction, metavar="FRACTION",
+                       help="share of the training set held out for validation (default: %(default)s)")
+    train.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default: %(default)s)")
     train.add_argument("--out", required=True, metavar="MODEL.keras", help="where to save the model")
     train.add_argument("--metrics-json", metavar="FILE", help="write test metrics and history as JSON")
 
     evaluate = sub.add_parser("evaluate", help="test a saved model on a dataset")
     evaluate.add_argument("model", metavar="MODEL.keras")
     esource = evaluate.add_mutually_exclusive_group(required=True)
-    esource.add_argument("--dataset", choices=list(BUILTIN))
+    esource.add_argument("--dataset", choices=list(BUILTIN_DATASETS))
     esource.add_argument("--data", metavar="PATH")
     evaluate.add_argument("--metrics-json", metavar="FILE")
     evaluate.add_argument("--trust-code", action="store_true", help=TRUST_HELP)
@@ -80,8 +90,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from digitapp.core import applog
-
     applog.ensure_streams()  # a windowed build has no stdout/stderr: writes must not crash
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -103,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # last resort: one sentence, details only on request
         if os.environ.get("DIGITAPP_DEBUG"):
             raise
-        return _fail(f"unexpected {type(exc).__name__}: {exc} (set DIGITAPP_DEBUG=1 for details)")
+        return _fail(f"{user_message(exc)} (set DIGITAPP_DEBUG=1 for details)")
 
 
 def _open_gui() -> int:
@@ -125,23 +133,20 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     _check_output(out)
+    config = TrainConfig.for_model(
+        args.model, epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
+        optimizer=args.optimizer, schedule=args.schedule, augment=args.augment,
+        early_stopping=args.early_stopping, seed=args.seed, validation_fraction=args.validation,
+    )
+    config.check()
     dataset = load_dataset(args.dataset or args.data)
     for note in dataset.notes:
         print(f"note: {note}", file=sys.stderr)
     print(dataset.summary())
 
-    from digitapp.core import models, workflow  # TensorFlow loads here
+    from digitapp.core import workflow  # TensorFlow loads here
 
-    config = workflow.default_config(
-        args.model, epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
-        optimizer=args.optimizer, schedule=args.schedule, augment=args.augment,
-        early_stopping=args.early_stopping, seed=args.seed, validation_fraction=args.validation,
-    )
-    try:
-        config.check()
-    except ValueError as exc:
-        raise DigitAppError(str(exc)) from None
-    model = models.build_model(args.model, dataset.input_shape, dataset.num_classes)
+    model = workflow.build_model(args.model, dataset)
     print(f"model {args.model}: {model.count_params():,} parameters; {config.epochs} epochs, "
           f"batch {config.batch_size}, {config.optimizer} lr {config.learning_rate:g} ({config.schedule})")
 
@@ -158,10 +163,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"test accuracy {evaluation.accuracy:.2%}  test loss {evaluation.loss:.4f}  "
           f"({len(dataset.x_test):,} test images)")
 
-    from digitapp.core import persistence
-
-    saved = _save_keeping_work(trained.model, out, trained.info)
-    print(f"saved {saved} (+ {persistence.sidecar_path(saved).name})")
+    saved = _save_keeping_work(trained, out)
+    print(f"saved {saved} (+ {workflow.sidecar_path(saved).name})")
     if args.metrics_json:
         _write_json(args.metrics_json, {
             **trained.info.metrics, "history": result.history, "model": args.model,
@@ -173,8 +176,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def _check_output(out: Path) -> None:
     """Fail before training, not after, if the model could not be saved there."""
-    if out.suffix.lower() not in (".keras", ".h5", ".hdf5"):
-        raise DigitAppError(f"--out must end in .keras (or .h5), not {out.name!r}.")
+    if out.suffix.lower() not in MODEL_SUFFIXES:
+        raise DigitAppError(f"--out must end in {model_suffix_text()}, not {out.name!r}.")
     if not out.parent.exists():
         raise DigitAppError(f"the folder {out.parent} does not exist.")
     if out.is_dir():
@@ -183,17 +186,17 @@ def _check_output(out: Path) -> None:
         raise DigitAppError(f"the folder {out.parent} is not writable.")
 
 
-def _save_keeping_work(model, out: Path, info) -> Path:
+def _save_keeping_work(trained, out: Path) -> Path:
     """Save to ``out``; if that fails (disk full, removed folder) save to the temp folder
     instead so the trained model is never lost."""
-    from digitapp.core import persistence
+    from digitapp.core import workflow
 
     try:
-        return persistence.save_model(model, out, info)
+        return workflow.save_model(trained, out)
     except DigitAppError as exc:
         fallback = Path(tempfile.gettempdir()) / f"digitapp-{int(time.time())}{out.suffix}"
         try:
-            persistence.save_model(model, fallback, info)
+            workflow.save_model(trained, fallback)
         except DigitAppError:
             raise exc from None
         print(f"digitapp: warning: {exc} Saved to {fallback} instead.", file=sys.stderr)
@@ -233,8 +236,6 @@ class _ProgressPrinter:
         self.live = stream is not None and stream.isatty()
 
     def batch(self, p: dict) -> None:
-        from digitapp.core.formatting import format_duration
-
         if not self.live:
             return
         filled = int(BAR_WIDTH * p["batch"] / p["batches"])
@@ -246,8 +247,6 @@ class _ProgressPrinter:
         self.stream.flush()
 
     def epoch(self, epoch: int, m: dict) -> None:
-        from digitapp.core.training import epoch_line
-
         self.clear()
         print(epoch_line(epoch, m), flush=True)
 
@@ -261,7 +260,7 @@ def _write_json(path: str, data: dict) -> None:
     try:
         Path(path).write_text(json.dumps(data, indent=2), encoding="utf-8")
     except OSError as exc:
-        raise DigitAppError(f"could not write {path}: {exc.strerror or exc}.") from None
+        raise WriteError(f"could not write {path}: {exc.strerror or exc}.") from None
 
 
 # ---------------------------------------------------------------- evaluate
@@ -271,18 +270,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from digitapp.core.datasets import load_dataset
 
     dataset = load_dataset(args.dataset or args.data)
-    from digitapp.core import persistence, training
+    from digitapp.core import workflow
 
-    model, info = persistence.load_model(args.model, args.trust_code)
-    try:
-        training.check_compatible(info.input_shape, len(info.class_names), dataset)
-    except ValueError as exc:
-        raise DigitAppError(str(exc)) from None
-    from digitapp.core.evaluation import evaluate
-    from digitapp.core.prediction import Predictor
-
-    evaluation = evaluate(Predictor(model, info.input_shape, info.class_names, info.preprocessing),
-                          dataset.x_test, dataset.y_test)
+    evaluation = workflow.evaluate_on(workflow.open_model(args.model, args.trust_code), dataset).evaluation
     print(dataset.summary())
     print(f"test accuracy {evaluation.accuracy:.2%}  test loss {evaluation.loss:.4f}")
     width = max(len(n) for n in dataset.class_names)
@@ -299,21 +289,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from digitapp.core.preprocessing import expand_image_paths
-
     files, empty = expand_image_paths(args.inputs)
     for folder in empty:
         print(f"digitapp: warning: {folder} contains no image files.", file=sys.stderr)
 
-    from digitapp.core import persistence
-    from digitapp.core.prediction import Predictor
+    from digitapp.core import workflow
 
-    model, info = persistence.load_model(args.model, args.trust_code)
-    predictor = Predictor(model, info.input_shape, info.class_names, info.preprocessing)
-    results = predictor.predict_files(files)
+    trained = workflow.open_model(args.model, args.trust_code)
+    class_names = trained.info.class_names
     failures = 0
     rows = []
-    for path, result in zip(files, results):
+    for path, result in zip(files, trained.predict_files(files)):
         if isinstance(result, Exception):
             failures += 1
             print(f"digitapp: error: {result}", file=sys.stderr)
@@ -323,7 +309,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             "file": str(path),
             "label": result.name,
             "confidence": round(result.confidence, 6),
-            "probabilities": {n: round(float(p), 6) for n, p in zip(info.class_names, result.probabilities)},
+            "probabilities": {n: round(float(p), 6) for n, p in zip(class_names, result.probabilities)},
         })
         if not args.json:
             note = "  (unsure)" if result.unsure else ""

@@ -21,7 +21,7 @@ STEP_TIMEOUT_S = 300
 BATCHES = 5
 
 
-class SelfTestFailed(Exception):
+class SelfTestError(Exception):
     pass
 
 
@@ -34,7 +34,7 @@ def run() -> int:
     with tempfile.TemporaryDirectory(prefix="digitapp-selftest-") as tmp:
         try:
             _steps(Path(tmp))
-        except SelfTestFailed as exc:
+        except SelfTestError as exc:
             _say(f"FAILED: {exc}")
             applog.log.error("self-test failed: %s", exc)
             return 1
@@ -137,8 +137,8 @@ class _step:  # noqa: N801 - used as a statement: ``with _step("name"):``
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
             _say(f"ok    {self.name} ({time.perf_counter() - self.started:.1f} s)")
-        elif issubclass(exc_type, SelfTestFailed):
-            raise SelfTestFailed(f"{self.name}: {exc}") from None
+        elif issubclass(exc_type, SelfTestError):
+            raise SelfTestError(f"{self.name}: {exc}") from None
         return False
 
 
@@ -147,16 +147,16 @@ def _wait(app, condition, what: str, timeout_s: float = STEP_TIMEOUT_S, error=No
     deadline = time.perf_counter() + timeout_s
     while not condition():
         if error is not None and error():
-            raise SelfTestFailed(error())
+            raise SelfTestError(error())
         if time.perf_counter() > deadline:
-            raise SelfTestFailed(f"timed out after {timeout_s:.0f} s waiting for {what}")
+            raise SelfTestError(f"timed out after {timeout_s:.0f} s waiting for {what}")
         app.processEvents()
         time.sleep(0.01)
 
 
 def _require(condition: bool, reason: str) -> None:
     if not condition:
-        raise SelfTestFailed(reason)
+        raise SelfTestError(reason)
 
 
 def _say(line: str) -> None:

@@ -13,7 +13,6 @@ from digitapp import cli
 from tests.conftest import ROOT, digit_png, run_cli
 
 
-
 def assert_one_sentence(stderr: str):
     lines = [line for line in stderr.strip().splitlines() if line.strip()]
     assert lines, "expected an error message"
@@ -144,7 +143,8 @@ def test_self_test_passes_without_std_streams(tmp_path):
     """The check the frozen build runs (window, TensorFlow, training, prediction, save and
     reopen), here as a windowed exe runs it: no stdout/stderr. The log tells the story."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DIGITAPP_HOME": str(tmp_path)}
-    code = "import sys; sys.stdout = None; sys.stderr = None\nfrom digitapp.cli import main\nsys.exit(main(['--self-test']))"
+    code = ("import sys; sys.stdout = None; sys.stderr = None\n"
+            "from digitapp.cli import main\nsys.exit(main(['--self-test']))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, env=env, cwd=ROOT)
     log = (tmp_path / "digitapp.log").read_text(encoding="utf-8")
     assert proc.returncode == 0, log + proc.stdout + proc.stderr

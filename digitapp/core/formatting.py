@@ -1,7 +1,24 @@
 """Small text helpers shared by the CLI and the GUI (no TensorFlow import)."""
 
+from __future__ import annotations
+
+import math
+
 
 def format_duration(seconds: float) -> str:
     """``m:ss`` for progress displays (elapsed, ETA)."""
     seconds = int(round(max(seconds, 0)))
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def epoch_line(epoch: int, metrics: dict) -> str:
+    """One human-readable line per epoch, shared by the CLI and the GUI log."""
+    line = f"epoch {epoch}: loss {metrics.get('loss', math.nan):.4f}  acc {metrics.get('accuracy', math.nan):.4f}"
+    if "val_loss" in metrics:
+        line += f"  val_loss {metrics['val_loss']:.4f}  val_acc {metrics.get('val_accuracy', math.nan):.4f}"
+    return line + f"  {metrics.get('seconds', math.nan):.1f} s"
+
+
+def shape_text(shape: tuple) -> str:
+    """``28×28×1`` for an image shape."""
+    return "×".join(str(d) for d in shape)

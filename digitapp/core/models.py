@@ -1,13 +1,16 @@
-"""Model builders by name (their training defaults live in :mod:`registry`). Every model takes [0, 1] images and outputs softmax.
+"""Model builders by name. Every model takes [0, 1] images and outputs softmax.
 
-All builders adapt to the dataset's ``input_shape`` and number of classes.
+The catalogue (names, descriptions, training recipes) is :data:`config.MODELS`; the model
+called ``NAME`` there is built by ``build_NAME`` here. All builders adapt to the dataset's
+``input_shape`` and number of classes.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
-from digitapp.core.tf import keras
+from digitapp.core.config import MODELS, model_spec
+from digitapp.core.tf import TF_LOCK, keras
 
 layers = keras.layers
 
@@ -83,21 +86,20 @@ def build_fast(input_shape: tuple[int, int, int], num_classes: int) -> keras.Mod
     ], name="fast")
 
 
-BUILDERS: dict[str, Callable[[tuple[int, int, int], int], keras.Model]] = {
-    "fast": build_fast,
-    "cnn": build_cnn,
-    "mlp": build_mlp,
-    "deep_cnn": build_deep_cnn,
-}
+Builder = Callable[[tuple[int, int, int], int], keras.Model]
+# A catalogue entry without its builder fails here, at import, not when a user picks it.
+BUILDERS: dict[str, Builder] = {name: globals()[f"build_{name}"] for name in MODELS}
 
 
 def build_model(name: str, input_shape: tuple[int, int, int], num_classes: int) -> keras.Model:
-    """Build an uncompiled registered model for the given input shape and class count."""
-    try:
-        builder = BUILDERS[name]
-    except KeyError:
-        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(BUILDERS)}") from None
-    return builder(tuple(input_shape), num_classes)
+    """Build an uncompiled registered model for the given input shape and class count.
+
+    Raises:
+        ConfigError: no model of that name.
+    """
+    builder = BUILDERS[model_spec(name).name]
+    with TF_LOCK:
+        return builder(tuple(input_shape), num_classes)
 
 
 def summary_text(model: keras.Model) -> str:

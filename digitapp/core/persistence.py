@@ -9,7 +9,6 @@ history, test metrics, versions and date.
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import glob
 import json
@@ -21,12 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from digitapp import __version__
-from digitapp.core.datasets import DIGIT_NAMES
+from digitapp.core.config import (
+    DIGIT_NAMES,
+    MODEL_SUFFIXES,
+    RECIPES,
+    SIDECAR_SUFFIX,
+    default_recipe,
+    model_suffix_text,
+)
 from digitapp.core.errors import ModelFileError, UnsafeModelError
-from digitapp.core.tf import keras, tf
-
-MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
-SIDECAR_SUFFIX = ".json"
+from digitapp.core.tf import TF_LOCK, keras, tf
 
 
 @dataclass
@@ -41,7 +44,6 @@ class ModelInfo:
     history: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)
     config: dict = field(default_factory=dict)
-    extra: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
@@ -62,11 +64,11 @@ class ModelInfo:
                 "python": platform.python_version(),
             },
             "saved": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            **self.extra,
         }
 
 
 def sidecar_path(model_path: str | Path) -> Path:
+    """``MODEL.keras.json`` for ``MODEL.keras``."""
     model_path = Path(model_path)
     return model_path.with_name(model_path.name + SIDECAR_SUFFIX)
 
@@ -79,7 +81,7 @@ def save_model(model: keras.Model, path: str | Path, info: ModelInfo) -> Path:
     """
     path = Path(path)
     if path.suffix.lower() not in MODEL_SUFFIXES:
-        raise ModelFileError(f"{path.name}: model files must end in .keras (or .h5 for old tools).")
+        raise ModelFileError(f"{path.name}: model files must end in {model_suffix_text()}.")
     if not path.parent.is_dir():
         raise ModelFileError(f"Cannot save {path.name}: the folder {path.parent} does not exist.")
     sidecar = json.dumps(info.to_json(), indent=2)
@@ -133,9 +135,10 @@ def load_model(path: str | Path, trust_code: bool = False) -> tuple[keras.Model,
     if not path.exists():
         raise ModelFileError(f"{path} does not exist.")
     if path.is_dir() or path.suffix.lower() not in MODEL_SUFFIXES:
-        raise ModelFileError(f"{path.name} is not a Keras model file (.keras or .h5).")
+        raise ModelFileError(f"{path.name} is not a Keras model file ({model_suffix_text()}).")
     try:
-        model = keras.saving.load_model(path, compile=False, safe_mode=not trust_code)
+        with TF_LOCK:  # loading builds the model's layers
+            model = keras.saving.load_model(path, compile=False, safe_mode=not trust_code)
     except Exception as exc:
         text = str(exc)
         if not trust_code and ("safe_mode" in text or "Lambda" in text):
@@ -178,8 +181,8 @@ def _read_info(path: Path, model: keras.Model) -> ModelInfo:
     if not (isinstance(names, list) and len(names) == num_classes):
         names = DIGIT_NAMES if num_classes == 10 else [str(i) for i in range(num_classes)]
     recipe = data.get("preprocessing")
-    if recipe not in ("digit", "gray", "rgb"):
-        recipe = "rgb" if input_shape[-1] == 3 else ("digit" if names == DIGIT_NAMES else "gray")
+    if recipe not in RECIPES:
+        recipe = default_recipe(input_shape, names)
     return ModelInfo(
         input_shape=input_shape,
         class_names=[str(n) for n in names],
@@ -190,24 +193,3 @@ def _read_info(path: Path, model: keras.Model) -> ModelInfo:
         metrics=data.get("metrics") if isinstance(data.get("metrics"), dict) else {},
         config=data.get("config") if isinstance(data.get("config"), dict) else {},
     )
-
-
-HISTORY_COLUMNS = ("loss", "accuracy", "val_loss", "val_accuracy", "seconds")
-
-
-def write_history_csv(history: dict, path: str | Path) -> None:
-    """One row per epoch: epoch, loss, accuracy, val_loss, val_accuracy, seconds.
-
-    Raises:
-        ModelFileError: the file cannot be written.
-    """
-    epochs = max((len(history.get(k) or []) for k in HISTORY_COLUMNS), default=0)
-    try:
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(("epoch", *HISTORY_COLUMNS))
-            for i in range(epochs):
-                row = [(history.get(k) or [])[i] if i < len(history.get(k) or []) else "" for k in HISTORY_COLUMNS]
-                writer.writerow((i + 1, *row))
-    except OSError as exc:
-        raise ModelFileError(f"Could not write {Path(path).name}: {exc.strerror or exc}.") from None

@@ -7,14 +7,15 @@ first call, which is what live drawing needs.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from digitapp.core import preprocessing
-from digitapp.core.tf import keras, tf
+from digitapp.core.errors import ImageError
+from digitapp.core.tf import TF_LOCK, keras, tf
 
 # Batches for evaluation: big enough to keep both cores busy, small enough for memory.
 EVAL_BATCH = 1024
@@ -26,8 +27,9 @@ EXPLAIN_STEPS = 16
 
 @dataclass
 class Prediction:
-    """One image's answer: the top class, its confidence, all probabilities and the
-    exact input the model received (to show the user what it saw)."""
+    """One image's answer: the top class, its confidence, all probabilities, the exact
+    input the model received (to show the user what it saw) and, for a file, the file as
+    decoded (to show beside it without decoding it again)."""
 
     label: int
     name: str
@@ -35,6 +37,7 @@ class Prediction:
     probabilities: np.ndarray
     model_input: np.ndarray
     class_names: list[str]
+    source_image: Image.Image | None = None
 
     @property
     def unsure(self) -> bool:
@@ -67,10 +70,11 @@ class Predictor:
         self._reshape = model_shape if model_shape != self.input_shape else None
         # The concrete function skips tf.function's argument matching on every call:
         # 1.1 ms instead of 1.7 ms per drawing update, measured.
-        self._call = tf.function(
-            lambda x: model(x, training=False),
-            input_signature=[tf.TensorSpec((None, *model_shape), tf.float32)],
-        ).get_concrete_function()
+        with TF_LOCK:
+            self._call = tf.function(
+                lambda x: model(x, training=False),
+                input_signature=[tf.TensorSpec((None, *model_shape), tf.float32)],
+            ).get_concrete_function()
         self._explain = None  # traced on first use: the CLI never needs it
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
@@ -100,17 +104,18 @@ class Predictor:
         probs = self.probabilities(model_input[None])[0]
         return self._prediction(probs, model_input)
 
-    def predict_files(self, paths: list[str | Path]) -> list[Prediction | Exception]:
-        """Classify many files in one batch; a file that fails gives its error instead."""
-        prepared: list[np.ndarray | Exception] = []
+    def predict_files(self, paths: list[str | Path]) -> list[Prediction | ImageError]:
+        """Classify many files in one batch; a file that fails gives its error instead.
+        Each prediction carries the decoded file as ``source_image``."""
+        prepared: list[tuple[Image.Image, np.ndarray] | ImageError] = []
         for path in paths:
             try:
-                prepared.append(self.prepare(path))
-            except preprocessing.ImageError as exc:
+                prepared.append(preprocessing.prepare_file(path, self.input_shape, self.recipe))
+            except ImageError as exc:
                 prepared.append(exc)
-        good = [p for p in prepared if not isinstance(p, Exception)]
-        probs = iter(self.probabilities(np.stack(good)) if good else [])
-        return [p if isinstance(p, Exception) else self._prediction(next(probs), p) for p in prepared]
+        good = [p for p in prepared if not isinstance(p, ImageError)]
+        probs = iter(self.probabilities(np.stack([x for _, x in good])) if good else [])
+        return [p if isinstance(p, ImageError) else self._prediction(next(probs), p[1], p[0]) for p in prepared]
 
     @property
     def explainer_ready(self) -> bool:
@@ -120,7 +125,8 @@ class Predictor:
     def warm_up(self) -> None:
         """Trace the explanation now (from a worker thread), not on the first request."""
         if self._explain is None:
-            self._explain = self._trace_explain()
+            with TF_LOCK:
+                self._explain = self._trace_explain()
 
     def explain(self, model_input: np.ndarray, label: int) -> np.ndarray:
         """Why the model gives ``label`` for this input: integrated gradients.
@@ -169,9 +175,10 @@ class Predictor:
             input_signature=[tf.TensorSpec((1, *self._model_shape), tf.float32), tf.TensorSpec((), tf.int32)],
         ).get_concrete_function()
 
-    def _prediction(self, probs: np.ndarray, model_input: np.ndarray) -> Prediction:
+    def _prediction(self, probs: np.ndarray, model_input: np.ndarray, source: Image.Image | None = None) -> Prediction:
         label = int(np.argmax(probs))
-        return Prediction(label, self.class_names[label], float(probs[label]), probs, model_input, self.class_names)
+        return Prediction(label, self.class_names[label], float(probs[label]), probs, model_input, self.class_names,
+                          source)
 
 
 def _as_probabilities(outputs: np.ndarray) -> np.ndarray:
@@ -181,20 +188,3 @@ def _as_probabilities(outputs: np.ndarray) -> np.ndarray:
         exp = np.exp(shifted)
         return exp / exp.sum(axis=1, keepdims=True)
     return outputs
-
-
-def write_predictions_csv(paths, results, path: str | Path) -> None:
-    """One row per file: file, prediction, confidence, top-3, and the reason a file failed.
-
-    Raises:
-        OSError: the CSV cannot be written (callers turn it into one sentence).
-    """
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(("file", "prediction", "confidence", "top3", "error"))
-        for file, result in zip(paths, results):
-            if isinstance(result, Exception):
-                writer.writerow((str(file), "", "", "", str(result)))
-            else:
-                top = "; ".join(f"{name} {p:.3f}" for name, p in result.top(3))
-                writer.writerow((str(file), result.name, f"{result.confidence:.4f}", top, ""))

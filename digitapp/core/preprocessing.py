@@ -13,18 +13,14 @@ All outputs are float32 in [0, 1] with shape ``(height, width, channels)``.
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image, ImageFilter
 
+from digitapp.core.config import RECIPES
 from digitapp.core.errors import ImageError
-
-IMAGE_EXTENSIONS = frozenset(
-    {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".pbm"}
-)
-RECIPES = ("digit", "gray", "rgb")
+from digitapp.core.images import normalize_mode, open_image, wide_to_uint8
 
 # MNIST digits were fitted into 20×20 and centred by mass in 28×28; the 4-pixel margin
 # leaves room for the centring shift.
@@ -32,112 +28,6 @@ MNIST_BOX = 20
 # Pixels brighter than this (after background removal, on [0, 1]) count as ink when
 # finding the bounding box; fainter ones are anti-aliasing or paper texture.
 INK_THRESHOLD = 0.2
-# Big photos are reduced to this before any per-pixel work: plenty for a 28×28 result.
-WORKING_SIZE = 512
-
-
-def open_image(path: str | Path) -> Image.Image:
-    """Open an image file as ``L`` or ``RGB``, EXIF orientation applied, alpha flattened.
-
-    Raises:
-        ImageError: the path is missing, a folder, or not an image Pillow can decode.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise ImageError(f"{path} does not exist.")
-    if path.is_dir():
-        raise ImageError(f"{path} is a folder, not an image.")
-    try:
-        if path.stat().st_size == 0:
-            raise ImageError(f"{path.name} is empty (0 bytes).")
-    except OSError as exc:
-        raise ImageError(f"{path.name} cannot be read ({exc.strerror or type(exc).__name__}).") from None
-    try:
-        with warnings.catch_warnings():
-            # Large-but-legal photos trigger this warning; real bombs still raise an error.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as img:
-                img.draft("RGB", (WORKING_SIZE, WORKING_SIZE))  # JPEG: decode at reduced size
-                img.load()
-                return normalize_mode(img)
-    except Image.DecompressionBombError:
-        raise ImageError(f"{path.name} is too large to open safely (over Pillow's pixel limit).") from None
-    except Image.UnidentifiedImageError:
-        raise ImageError(
-            f"{path.name} is not an image DigitApp can read (PNG, JPEG, BMP, GIF, TIFF, WebP and other "
-            "formats Pillow knows)."
-        ) from None
-    except OSError as exc:
-        if exc.strerror:  # from the file system: permission denied, I/O error, …
-            raise ImageError(f"{path.name} cannot be read ({exc.strerror}).") from None
-        raise ImageError(f"{path.name} is damaged ({_reason(exc)}).") from None
-    except Exception as exc:  # Pillow raises many types for broken files
-        raise ImageError(f"{path.name} is damaged ({_reason(exc)}).") from None
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:120] if text else type(exc).__name__
-
-
-def normalize_mode(img: Image.Image) -> Image.Image:
-    """Return ``img`` as ``L`` or ``RGB``: EXIF-rotated, 16-bit scaled, alpha flattened."""
-    img = ImageOps.exif_transpose(img)
-    if max(img.size) > WORKING_SIZE:
-        img = img.copy()
-        img.thumbnail((WORKING_SIZE, WORKING_SIZE), Image.Resampling.LANCZOS)
-    if img.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
-        return Image.fromarray(_wide_to_uint8(np.asarray(img)), "L")
-    if img.mode == "P":
-        img = img.convert("RGBA" if "transparency" in img.info else "RGB")
-    if img.mode in ("RGBA", "LA", "PA", "La", "RGBa"):
-        return _flatten_alpha(img.convert("RGBA"))
-    if img.mode in ("L", "1"):
-        return img.convert("L")
-    rgb = img.convert("RGB")  # CMYK, YCbCr, LAB, HSV
-    return rgb.convert("L") if _is_gray(rgb) else rgb
-
-
-def _wide_to_uint8(arr: np.ndarray) -> np.ndarray:
-    """Scale 16/32-bit or float pixels to 0–255 by their range, instead of clamping.
-
-    16-bit data is scaled by 65535 as the file format defines it (a viewer shows 12-bit
-    data stored in 16 bits as nearly black, and so does this); larger or float values are
-    scaled by the brightest pixel; NaN and infinities count as black.
-    """
-    arr = np.nan_to_num(arr.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
-    top = arr.max(initial=0.0)
-    if top <= 1.0:
-        scale = 255.0  # float image on [0, 1]
-    elif top <= 255.0:
-        scale = 1.0
-    elif top <= 65535.0:
-        scale = 255.0 / 65535.0
-    else:
-        scale = 255.0 / top
-    return np.clip(arr * scale, 0, 255).round().astype(np.uint8)
-
-
-def _flatten_alpha(rgba: Image.Image) -> Image.Image:
-    """Composite onto a background that contrasts with the opaque pixels.
-
-    Light ink on transparency (a white digit exported from a drawing app) would vanish on
-    white paper, dark ink on black; so the background is chosen from the ink's brightness.
-    """
-    arr = np.asarray(rgba, dtype=np.float32)
-    alpha = arr[..., 3:] / 255.0
-    gray = arr[..., :3].mean(axis=2)
-    weight = alpha[..., 0]
-    ink_level = (gray * weight).sum() / weight.sum() if weight.sum() > 0 else 0.0
-    background = 0.0 if ink_level > 127.5 else 255.0
-    flat = arr[..., :3] * alpha + background * (1.0 - alpha)
-    out = Image.fromarray(flat.round().astype(np.uint8), "RGB")
-    return out.convert("L") if _is_gray(out) else out
-
-
-def _is_gray(rgb: Image.Image) -> bool:
-    arr = np.asarray(rgb, dtype=np.int16)
-    return bool(np.abs(arr - arr[..., :1]).max(initial=0) <= 2)
 
 
 def to_float_array(img: Image.Image, channels: int) -> np.ndarray:
@@ -163,10 +53,33 @@ def prepare(
     Returns:
         float32 array of ``input_shape`` on [0, 1].
     """
+    if isinstance(image, (str, Path)):
+        return prepare_file(image, input_shape, recipe)[1]
+    return _prepare_image(_as_image(image), input_shape, recipe)
+
+
+def prepare_file(
+    path: str | Path, input_shape: tuple[int, int, int], recipe: str
+) -> tuple[Image.Image, np.ndarray]:
+    """(the decoded file, its model input): callers show the first beside the second
+    without decoding the file again.
+
+    Raises:
+        ImageError: unreadable, or blank (a drawing starts blank; a blank file was
+            probably the wrong file).
+    """
+    image = open_image(path)
+    out = _prepare_image(image, input_shape, recipe)
+    photo = recipe == "rgb" or input_shape[-1] == 3  # a dark photo is still a photo
+    if not photo and not out.any():
+        raise ImageError(f"{Path(path).name} looks blank: there is nothing on it to recognise.")
+    return image, out
+
+
+def _prepare_image(img: Image.Image, input_shape: tuple[int, int, int], recipe: str) -> np.ndarray:
     if recipe not in RECIPES:
         raise ValueError(f"unknown preprocessing recipe {recipe!r}")
     height, width, channels = input_shape
-    img = _as_image(image)
     if recipe == "rgb" or channels == 3:
         resized = img.convert("RGB" if channels == 3 else "L").resize(
             (width, height), Image.Resampling.LANCZOS
@@ -178,15 +91,10 @@ def prepare(
         out = mnist_frame(ink, (height, width))
     else:
         out = fit_to_frame(ink, (height, width))
-    if isinstance(image, (str, Path)) and not out.any():
-        # A drawing starts blank; a file that is blank was probably the wrong file.
-        raise ImageError(f"{Path(image).name} looks blank: there is nothing on it to recognise.")
     return out[..., None].astype(np.float32)
 
 
-def _as_image(image: Image.Image | np.ndarray | str | Path) -> Image.Image:
-    if isinstance(image, (str, Path)):
-        return open_image(image)
+def _as_image(image: Image.Image | np.ndarray) -> Image.Image:
     if isinstance(image, Image.Image):
         return normalize_mode(image)
     arr = np.asarray(image)
@@ -195,7 +103,7 @@ def _as_image(image: Image.Image | np.ndarray | str | Path) -> Image.Image:
     if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] not in (3, 4)) or arr.size == 0:
         raise ImageError(f"An image array must be (H, W) or (H, W, 3|4), not {arr.shape}.")
     if arr.dtype != np.uint8:
-        arr = _wide_to_uint8(arr)
+        arr = wide_to_uint8(arr)
     return normalize_mode(Image.fromarray(arr))
 
 
@@ -338,23 +246,3 @@ def center_of_mass(arr: np.ndarray) -> tuple[float, float]:
     rows = np.arange(arr.shape[0], dtype=np.float64)
     cols = np.arange(arr.shape[1], dtype=np.float64)
     return float((arr.sum(axis=1) * rows).sum() / total), float((arr.sum(axis=0) * cols).sum() / total)
-
-
-def expand_image_paths(paths) -> tuple[list[Path], list[Path]]:
-    """Files as given, folders replaced by their image files (sorted, not recursive).
-
-    Returns:
-        (files, folders that held no image files).
-    """
-    files: list[Path] = []
-    empty: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
-            if not found:
-                empty.append(path)
-            files.extend(found)
-        else:
-            files.append(path)
-    return files, empty

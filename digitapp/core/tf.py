@@ -3,6 +3,7 @@
 import contextlib
 import os
 import sys
+import threading
 
 # Keras 3 picks its backend from this variable; we are built and tested on TensorFlow.
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -35,7 +36,13 @@ def _native_stderr_silenced():
 
 
 with _native_stderr_silenced():
-    import keras  # noqa: E402
-    import tensorflow as tf  # noqa: E402
+    import keras
+    import tensorflow as tf
 
-__all__ = ["keras", "tf"]
+# Building or tracing Keras models from two threads at once is not safe (native crashes
+# were seen when a model summary was built while training traced its step). Code that
+# builds, loads or traces a model holds this lock for that step only, never for a whole
+# training run; nothing that holds it calls other code that takes it.
+TF_LOCK = threading.Lock()
+
+__all__ = ["TF_LOCK", "keras", "tf"]

@@ -11,55 +11,26 @@ import math
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
+from digitapp.core.config import TrainConfig
 from digitapp.core.datasets import Dataset, split_validation
-from digitapp.core.tf import keras, tf
+from digitapp.core.errors import ModelMismatchError
+from digitapp.core.formatting import shape_text
+from digitapp.core.tf import TF_LOCK, keras, tf
 
 BatchHook = Callable[[dict], None]
 EpochHook = Callable[[int, dict], None]
 StopCheck = Callable[[], bool]
 
-OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
-SCHEDULES = ("constant", "cosine")
 # Batch progress is reported at most this often: each report reads the metrics back
 # from TensorFlow, and users cannot see faster updates anyway.
 BATCH_REPORT_SECONDS = 0.15
 # Cosine schedule: ramp up over this share of all steps, then decay to zero.
 WARMUP_FRACTION = 0.1
-
-
-@dataclass
-class TrainConfig:
-    """Hyperparameters of one training run (defaults: the ``fast`` recipe)."""
-
-    epochs: int = 2
-    batch_size: int = 256
-    learning_rate: float = 6e-3
-    optimizer: str = "adam"
-    schedule: str = "cosine"
-    augment: bool = False
-    early_stopping: bool = False
-    seed: int = 0
-    validation_fraction: float = 0.1
-
-    def check(self) -> None:
-        """Raise ``ValueError`` with one sentence if a value is out of range."""
-        if self.epochs < 1:
-            raise ValueError("Epochs must be at least 1.")
-        if self.batch_size < 1:
-            raise ValueError("Batch size must be at least 1.")
-        if not 0 < self.learning_rate < 10:
-            raise ValueError("Learning rate must be between 0 and 10.")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"Optimizer must be one of {', '.join(OPTIMIZERS)}.")
-        if self.schedule not in SCHEDULES:
-            raise ValueError(f"Schedule must be one of {', '.join(SCHEDULES)}.")
-        if not 0 <= self.validation_fraction < 0.9:
-            raise ValueError("Validation fraction must be between 0 and 0.9.")
 
 
 @dataclass
@@ -71,6 +42,52 @@ class TrainResult:
     train_seconds: float = 0.0
     epochs_completed: int = 0
     stopped: bool = False
+
+
+class TracingLock(keras.callbacks.Callback):
+    """Holds :data:`TF_LOCK` while ``fit`` traces its steps, and only then.
+
+    Keras traces the training step on the first batch and the validation step on the first
+    validation pass; the rest of a run only executes traced graphs and may overlap with
+    other work (opening, describing or saving a model), so the lock is released in between.
+    Every hook used here runs on the thread that called ``fit``.
+    """
+
+    async_safe = True
+
+    def __init__(self):
+        super().__init__()
+        self._held = False
+        self._traced_test = False
+
+    def on_train_begin(self, logs=None):
+        self._acquire()
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if batch > 0:  # the first call of the training step has returned: it is traced
+            self.release()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.release()
+
+    def on_test_begin(self, logs=None):
+        if not self._traced_test:
+            self._traced_test = True
+            self._acquire()
+
+    def on_test_end(self, logs=None):
+        self.release()
+
+    def _acquire(self) -> None:
+        if not self._held:
+            TF_LOCK.acquire()
+            self._held = True
+
+    def release(self) -> None:
+        """Let go of the lock if held (also called when ``fit`` ends or fails)."""
+        if self._held:
+            self._held = False
+            TF_LOCK.release()
 
 
 class ProgressCallback(keras.callbacks.Callback):
@@ -162,14 +179,6 @@ class ProgressCallback(keras.callbacks.Callback):
         metrics["elapsed"] = elapsed
         metrics["eta"] = elapsed / (epoch + 1) * (self.epochs - epoch - 1)
         self.on_epoch(epoch + 1, metrics)
-
-
-def epoch_line(epoch: int, metrics: dict) -> str:
-    """One human-readable line per epoch, shared by the CLI and the GUI log."""
-    line = f"epoch {epoch}: loss {metrics.get('loss', math.nan):.4f}  acc {metrics.get('accuracy', math.nan):.4f}"
-    if "val_loss" in metrics:
-        line += f"  val_loss {metrics['val_loss']:.4f}  val_acc {metrics.get('val_accuracy', math.nan):.4f}"
-    return line + f"  {metrics.get('seconds', math.nan):.1f} s"
 
 
 def make_optimizer(config: TrainConfig, total_steps: int) -> keras.optimizers.Optimizer:
@@ -264,32 +273,37 @@ def train(
     if stopped.
 
     Raises:
-        ValueError: the config is invalid or the model does not fit the dataset.
+        ConfigError: the config is invalid.
+        ModelMismatchError: the model does not fit the dataset.
     """
     config.check()
     check_compatible(tuple(model.input_shape[1:]), model.output_shape[-1], dataset)
-    keras.utils.set_random_seed(config.seed)
     x_train, y_train, x_val, y_val = split_validation(
         dataset.x_train, dataset.y_train, config.validation_fraction, config.seed
     )
     batches = math.ceil(len(x_train) / config.batch_size)
-    train_ds = make_dataset(
-        x_train, y_train, config.batch_size, shuffle_seed=config.seed,
-        augment=augmentation(dataset.input_shape) if config.augment else None,
-    )
-    val_ds = make_dataset(x_val, y_val, 1024) if len(x_val) else None
-    compile_model(model, config, batches * config.epochs)
-
     progress = ProgressCallback(config.epochs, batches, config.batch_size, on_batch, on_epoch, should_stop)
-    callbacks: list[keras.callbacks.Callback] = [progress, *(extra_callbacks or [])]
-    if config.early_stopping and val_ds is not None:
-        callbacks.append(keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=2, restore_best_weights=True
-        ))
+    tracing = TracingLock()
+    callbacks: list[keras.callbacks.Callback] = [tracing, progress, *(extra_callbacks or [])]
+    with TF_LOCK:
+        keras.utils.set_random_seed(config.seed)
+        train_ds = make_dataset(
+            x_train, y_train, config.batch_size, shuffle_seed=config.seed,
+            augment=augmentation(dataset.input_shape) if config.augment else None,
+        )
+        val_ds = make_dataset(x_val, y_val, 1024) if len(x_val) else None
+        compile_model(model, config, batches * config.epochs)
+        if config.early_stopping and val_ds is not None:
+            callbacks.append(keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=2, restore_best_weights=True
+            ))
     start = time.perf_counter()
-    # shuffle=False: the tf.data pipeline already reshuffles every epoch.
-    fit = model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, callbacks=callbacks,
-                    verbose=0, shuffle=False)
+    try:
+        # shuffle=False: the tf.data pipeline already reshuffles every epoch.
+        fit = model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, callbacks=callbacks,
+                        verbose=0, shuffle=False)
+    finally:
+        tracing.release()
     seconds = time.perf_counter() - start
     history = {k: [float(v) for v in vals] for k, vals in fit.history.items() if k != "learning_rate"}
     history["seconds"] = list(progress.epoch_seconds[: len(history.get("loss", []))])
@@ -297,16 +311,14 @@ def train(
 
 
 def check_compatible(input_shape: tuple, num_classes: int, dataset: Dataset) -> None:
-    """Raise ``ValueError`` if a model's input shape or class count does not match the dataset."""
+    """Raise :class:`ModelMismatchError` if a model's input shape or class count does not
+    match the dataset."""
     if tuple(input_shape) != dataset.input_shape:
-        raise ValueError(
-            f"The model expects {_shape(input_shape)} images but {dataset.name} has {_shape(dataset.input_shape)}."
+        raise ModelMismatchError(
+            f"The model expects {shape_text(input_shape)} images but {dataset.name} has "
+            f"{shape_text(dataset.input_shape)}."
         )
     if num_classes != dataset.num_classes:
-        raise ValueError(
+        raise ModelMismatchError(
             f"The model predicts {num_classes} classes but {dataset.name} has {dataset.num_classes}."
         )
-
-
-def _shape(shape: tuple) -> str:
-    return "×".join(str(d) for d in shape)

@@ -1,15 +1,29 @@
-"""The whole train → evaluate → describe sequence, shared by the CLI and the GUI worker."""
+"""The one door from the front ends (CLI, GUI, self-test) into core's TensorFlow parts.
+
+Train, evaluate, open, save, describe and predict, as whole steps: the CLI and the GUI
+never assemble models, predictors and sidecars themselves, so they cannot do it
+differently. Light facts (settings, names, file suffixes) are in :mod:`config`;
+datasets and image files load without TensorFlow through :mod:`datasets` and :mod:`images`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
-from digitapp.core import models, registry, training
+from digitapp.core import models, persistence, training
+from digitapp.core.config import TrainConfig
 from digitapp.core.datasets import Dataset
 from digitapp.core.evaluation import Evaluation, evaluate
-from digitapp.core.persistence import ModelInfo, load_model
-from digitapp.core.prediction import Predictor
-from digitapp.core.tf import keras
+from digitapp.core.persistence import ModelInfo, sidecar_path
+from digitapp.core.prediction import Prediction, Predictor
+from digitapp.core.tf import keras, tf
+from digitapp.core.training import BatchHook, EpochHook, StopCheck, TrainResult
+
+__all__ = [
+    "TrainedModel", "backend_version", "build_model", "describe_model", "evaluate_on", "open_model",
+    "save_model", "sidecar_path", "train_and_evaluate",
+]
 
 
 @dataclass
@@ -20,27 +34,41 @@ class TrainedModel:
     info: ModelInfo
     predictor: Predictor
     evaluation: Evaluation | None = None
-    result: training.TrainResult | None = None
+    result: TrainResult | None = None
     dataset: Dataset | None = None
 
+    def predict_files(self, paths: list[str | Path]) -> list[Prediction | Exception]:
+        """Classify image files; a file that cannot be used gives its error instead."""
+        return self.predictor.predict_files(paths)
 
-def default_config(architecture: str, **overrides) -> training.TrainConfig:
-    """The settings a registered architecture is designed for, with any overrides."""
-    spec = registry.MODELS[architecture]
-    base = dict(epochs=spec.epochs, batch_size=spec.batch_size, learning_rate=spec.learning_rate,
-                schedule=spec.schedule)
-    base.update({k: v for k, v in overrides.items() if v is not None})
-    return training.TrainConfig(**base)
+
+def backend_version() -> str:
+    """The TensorFlow version in use (importing this module is what loads it)."""
+    return tf.__version__
+
+
+def build_model(architecture: str, dataset: Dataset) -> keras.Model:
+    """A new, untrained model of a registered architecture, shaped for ``dataset``.
+
+    Raises:
+        ConfigError: no architecture of that name.
+    """
+    return models.build_model(architecture, dataset.input_shape, dataset.num_classes)
+
+
+def describe_model(architecture: str, input_shape: tuple[int, int, int], num_classes: int) -> tuple[int, str]:
+    """(parameter count, Keras' summary text) of an architecture for data of this shape."""
+    return models.describe(architecture, input_shape, num_classes)
 
 
 def train_and_evaluate(
     dataset: Dataset,
     architecture: str,
-    config: training.TrainConfig,
+    config: TrainConfig,
     model: keras.Model | None = None,
-    on_batch: training.BatchHook | None = None,
-    on_epoch: training.EpochHook | None = None,
-    should_stop: training.StopCheck | None = None,
+    on_batch: BatchHook | None = None,
+    on_epoch: EpochHook | None = None,
+    should_stop: StopCheck | None = None,
     previous_history: dict | None = None,
 ) -> TrainedModel:
     """Build (or continue) a model, train it, evaluate it on the test set.
@@ -48,20 +76,23 @@ def train_and_evaluate(
     Args:
         model: an existing model to continue training; a new ``architecture`` otherwise.
         previous_history: history of earlier runs of ``model``, prepended to the new one.
+
+    Raises:
+        ConfigError: bad settings. ModelMismatchError: ``model`` does not fit ``dataset``.
     """
+    config.check()
     if model is None:
-        model = models.build_model(architecture, dataset.input_shape, dataset.num_classes)
+        model = build_model(architecture, dataset)
     result = training.train(model, dataset, config, on_batch, on_epoch, should_stop)
     predictor = Predictor(model, dataset.input_shape, dataset.class_names, dataset.preprocessing)
     ev = evaluate(predictor, dataset.x_test, dataset.y_test)
-    history = merge_histories(previous_history or {}, result.history)
     info = ModelInfo(
         input_shape=dataset.input_shape,
         class_names=dataset.class_names,
         preprocessing=dataset.preprocessing,
         dataset=dataset.name,
         architecture=architecture,
-        history=history,
+        history=merge_histories(previous_history or {}, result.history),
         metrics={
             "test_accuracy": ev.accuracy,
             "test_loss": ev.loss,
@@ -80,20 +111,33 @@ def merge_histories(first: dict, second: dict) -> dict:
     return {k: list(first.get(k, [])) + list(second.get(k, [])) for k in keys}
 
 
-def open_model(path, trust_code: bool = False) -> TrainedModel:
+def open_model(path: str | Path, trust_code: bool = False) -> TrainedModel:
     """Load a saved model and its sidecar, ready to predict (no evaluation yet).
 
     ``trust_code``: load a file with a ``Lambda`` layer (see :func:`persistence.load_model`).
+
+    Raises:
+        UnsafeModelError: the file contains code and ``trust_code`` is False.
+        ModelFileError: missing, not a model, or unusable.
     """
-    model, info = load_model(path, trust_code)
+    model, info = persistence.load_model(path, trust_code)
     return TrainedModel(model, info, Predictor(model, info.input_shape, info.class_names, info.preprocessing))
+
+
+def save_model(trained: TrainedModel, path: str | Path) -> Path:
+    """Atomically write the model and its sidecar; returns the model's path.
+
+    Raises:
+        ModelFileError: bad extension, or the folder is missing, read-only or full.
+    """
+    return persistence.save_model(trained.model, path, trained.info)
 
 
 def evaluate_on(trained: TrainedModel, dataset: Dataset) -> TrainedModel:
     """Evaluate a (loaded) model on a dataset's test set.
 
     Raises:
-        ValueError: the model and the dataset do not fit together.
+        ModelMismatchError: the model and the dataset do not fit together.
     """
     training.check_compatible(trained.info.input_shape, len(trained.info.class_names), dataset)
     ev = evaluate(trained.predictor, dataset.x_test, dataset.y_test)

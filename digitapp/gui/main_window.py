@@ -10,18 +10,22 @@ from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget
 
 from digitapp import __version__
+from digitapp.core import reports
+from digitapp.core.config import MODEL_SUFFIXES
+from digitapp.core.errors import DigitAppError, UnsafeModelError, user_message
 from digitapp.core.resources import resource_path
 from digitapp.gui.workers import Jobs
 
-MODEL_FILTER = "Keras model (*.keras);;Legacy HDF5 model (*.h5)"
+# Open accepts every model suffix; Save offers the native one first, then legacy HDF5.
+OPEN_FILTER = f"Keras models ({' '.join('*' + s for s in MODEL_SUFFIXES)})"
+SAVE_FILTERS = (f"Keras model (*{MODEL_SUFFIXES[0]})", f"Legacy HDF5 model (*{MODEL_SUFFIXES[1]})")
 
 
 def _import_backend() -> str:
     """Runs off the GUI thread: TensorFlow takes seconds to import."""
-    from digitapp.core import workflow  # noqa: F401 - importing is the point
-    from digitapp.core.tf import tf
+    from digitapp.core import workflow
 
-    return tf.__version__
+    return workflow.backend_version()
 
 
 # (distribution, shown as, licence) of what the app is built from.
@@ -61,7 +65,7 @@ class MainWindow(QMainWindow):
     """DigitApp's window. TensorFlow loads in the background after the window shows.
 
     Signals:
-        backend_failed(str): TensorFlow could not be imported (the reason).
+        backend_failed(str): TensorFlow could not be imported (the reason, one sentence).
     """
 
     backend_failed = Signal(str)
@@ -128,14 +132,13 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Loading TensorFlow… (the window works meanwhile)")
         self.jobs.call(_import_backend, on_done=self._on_backend_ready, on_error=self._on_backend_failed)
 
-    @Slot(object)
     def _on_backend_ready(self, version: str) -> None:
         self.training_tab.set_backend_ready()
         self._update_actions()
         self.statusBar().showMessage(f"Ready (TensorFlow {version})", 5000)
 
-    @Slot(str)
-    def _on_backend_failed(self, message: str) -> None:
+    def _on_backend_failed(self, error: Exception) -> None:
+        message = user_message(error)
         self.statusBar().showMessage("TensorFlow could not be loaded; training and prediction are unavailable.")
         box = QMessageBox(QMessageBox.Critical, "DigitApp", f"TensorFlow could not be loaded: {message}",
                           QMessageBox.Ok, self)
@@ -158,24 +161,21 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_model(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open model", self._last_dir(),
-                                              "Keras models (*.keras *.h5 *.hdf5)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open model", self._last_dir(), OPEN_FILTER)
         if path:
             self.load_model_file(path)
 
     def load_model_file(self, path: str, trust_code: bool = False) -> None:
         self.settings.setValue("paths/last_dir", str(Path(path).parent))
         self.statusBar().showMessage(f"Opening {Path(path).name}…")
-        self.jobs.call(_open_model_or_refusal, path, trust_code, on_done=self._on_model_opened,
+        from digitapp.core import workflow
+
+        self.jobs.call(workflow.open_model, path, trust_code, on_done=self._on_model_opened,
                        on_error=self._on_model_error)
 
     def _on_model_opened(self, trained) -> None:
         from digitapp.core import workflow
-        from digitapp.core.errors import UnsafeModelError
 
-        if isinstance(trained, UnsafeModelError):
-            self._ask_to_trust(trained)
-            return
         self.current = trained
         self.training_tab.set_current_model(trained)
         self.predict_tab.set_model(trained)
@@ -191,11 +191,15 @@ class MainWindow(QMainWindow):
             self.current = trained
             self.training_tab.set_current_model(trained)
 
-    def _on_model_error(self, message: str) -> None:
+    def _on_model_error(self, error: Exception) -> None:
+        if isinstance(error, UnsafeModelError):
+            self._ask_to_trust(error)
+            return
+        message = user_message(error)
         self.statusBar().showMessage(message)
         QMessageBox.warning(self, "DigitApp", message)
 
-    def _ask_to_trust(self, refusal) -> None:
+    def _ask_to_trust(self, refusal: UnsafeModelError) -> None:
         self.statusBar().showMessage(str(refusal))
         answer = QMessageBox.warning(
             self, "Model contains code",
@@ -210,32 +214,31 @@ class MainWindow(QMainWindow):
         if self.current is None:
             return
         suggested = str(Path(self._last_dir()) / f"{self.current.info.architecture or 'model'}.keras")
-        path, chosen = QFileDialog.getSaveFileName(self, "Save model", suggested, MODEL_FILTER)
+        path, chosen = QFileDialog.getSaveFileName(self, "Save model", suggested, ";;".join(SAVE_FILTERS))
         if not path:
             return
-        if Path(path).suffix.lower() not in (".keras", ".h5"):
-            path += ".h5" if "h5" in chosen else ".keras"
+        if Path(path).suffix.lower() not in MODEL_SUFFIXES:
+            path += MODEL_SUFFIXES[SAVE_FILTERS.index(chosen)] if chosen in SAVE_FILTERS else MODEL_SUFFIXES[0]
         self.save_model_to(path)
 
     def save_model_to(self, path: str) -> None:
-        from digitapp.core import persistence
+        from digitapp.core import workflow
 
         self.settings.setValue("paths/last_dir", str(Path(path).parent))
         self.statusBar().showMessage(f"Saving {Path(path).name}…")
-        self.jobs.call(persistence.save_model, self.current.model, path, self.current.info,
-                       on_done=lambda saved: self.statusBar().showMessage(f"Saved {saved}", 8000),
-                       on_error=self._on_save_error)
+        self.jobs.call(workflow.save_model, self.current, path, on_done=self._on_saved, on_error=self._on_save_error)
 
-    def _on_save_error(self, message: str) -> None:
+    def _on_saved(self, saved: Path) -> None:
+        self.statusBar().showMessage(f"Saved {saved}", 8000)
+
+    def _on_save_error(self, error: Exception) -> None:
         # The model is still in memory: the user can pick another place.
+        message = user_message(error)
         self.statusBar().showMessage(message)
         QMessageBox.warning(self, "Model not saved", f"{message}\nThe model is kept; save it somewhere else.")
 
     @Slot()
     def export_history(self) -> None:
-        from digitapp.core import persistence
-        from digitapp.core.errors import DigitAppError
-
         if self.current is None:
             return
         path, _ = QFileDialog.getSaveFileName(self, "Export training history", str(
@@ -243,7 +246,7 @@ class MainWindow(QMainWindow):
         if not path:
             return
         try:
-            persistence.write_history_csv(self.current.info.history, path)
+            reports.write_history_csv(self.current.info.history, path)
         except DigitAppError as exc:
             QMessageBox.warning(self, "History not exported", str(exc))
         else:
@@ -277,15 +280,3 @@ class MainWindow(QMainWindow):
         self.training_tab.jobs.wait_all()
         self.predict_tab.jobs.wait_all()
         event.accept()
-
-
-def _open_model_or_refusal(path: str, trust_code: bool):
-    """Runs in a worker: the opened model, or the refusal of a file with code (returned, not
-    raised, so the window can offer to trust it)."""
-    from digitapp.core import workflow
-    from digitapp.core.errors import UnsafeModelError
-
-    try:
-        return workflow.open_model(path, trust_code)
-    except UnsafeModelError as refusal:
-        return refusal

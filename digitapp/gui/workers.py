@@ -1,51 +1,47 @@
 """Workers that run core jobs off the GUI thread (Qt's worker-object + moveToThread pattern).
 
-Signals carry plain Python data (floats, dicts, core dataclasses), never tensors.
+Signals carry plain Python data (floats, dicts, core dataclasses) and, on failure, the
+exception object itself (as superqt's ``errored``): the receiver decides by its type and
+shows :func:`~digitapp.core.errors.user_message`. Locking around TensorFlow is core's job.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from digitapp.core.applog import log
 from digitapp.core.errors import DigitAppError
-
-# Batch progress reaches the GUI at most this often; the plots redraw on their own timer.
-BATCH_SIGNAL_SECONDS = 0.1
-# Building and tracing Keras models from two threads at once is not safe (native crashes
-# were seen when a model summary was built while training traced its step): background
-# jobs that touch TensorFlow take turns.
-TF_LOCK = threading.Lock()
 
 
 class TrainingWorker(QObject):
     """Trains and evaluates through :func:`digitapp.core.workflow.train_and_evaluate`.
 
+    Batch progress arrives already throttled by core (a few reports a second).
+
     Signals:
-        started(): training begins (dataset loaded, model built).
-        batch_done(dict): throttled batch progress (epoch, batch, loss, accuracy, eta, …).
+        started(): training begins (in the worker thread, before the model is built).
+        batch_done(dict): batch progress (epoch, batch, loss, accuracy, eta, …).
         epoch_done(int, dict): after each epoch, with train and validation metrics.
         finished(object): a ``TrainedModel`` — also after Stop, with what was learned.
-        failed(str): one sentence saying why nothing could be trained.
+        failed(object): the exception that stopped anything from being trained.
     """
 
     started = Signal()
     batch_done = Signal(dict)
     epoch_done = Signal(int, dict)
     finished = Signal(object)
-    failed = Signal(str)
+    failed = Signal(object)
 
-    def __init__(self, load_dataset, architecture: str, config, model=None, previous_history=None):
+    def __init__(self, dataset, architecture: str, config, model=None, previous_history=None):
         super().__init__()
-        self._load_dataset = load_dataset
+        self._dataset = dataset
         self._architecture = architecture
         self._config = config
         self._model = model
         self._previous_history = previous_history
         self._stop = threading.Event()
-        self._last_batch_signal = 0.0
 
     def request_stop(self) -> None:
         """Thread-safe: training ends after the batch that is running."""
@@ -56,34 +52,17 @@ class TrainingWorker(QObject):
         from digitapp.core import workflow
 
         try:
-            dataset = self._load_dataset()
             self.started.emit()
-            with TF_LOCK:
-                trained = self._train(workflow, dataset)
-        except (DigitAppError, ValueError) as exc:
-            self.failed.emit(str(exc))
-        except MemoryError:
-            self.failed.emit("Not enough memory to train this model on this dataset.")
+            trained = workflow.train_and_evaluate(
+                self._dataset, self._architecture, self._config, self._model,
+                on_batch=self.batch_done.emit, on_epoch=self.epoch_done.emit, should_stop=self._stop.is_set,
+                previous_history=self._previous_history,
+            )
         except Exception as exc:  # never let a worker die silently
-            self.failed.emit(f"Training failed unexpectedly: {type(exc).__name__}: {exc}")
+            _log_unexpected(exc)
+            self.failed.emit(exc)
         else:
             self.finished.emit(trained)
-
-    def _train(self, workflow, dataset):
-        return workflow.train_and_evaluate(
-            dataset, self._architecture, self._config, self._model,
-            on_batch=self._on_batch, on_epoch=self._on_epoch, should_stop=self._stop.is_set,
-            previous_history=self._previous_history,
-        )
-
-    def _on_batch(self, progress: dict) -> None:
-        now = time.perf_counter()
-        if now - self._last_batch_signal >= BATCH_SIGNAL_SECONDS or progress["batch"] == progress["batches"]:
-            self._last_batch_signal = now
-            self.batch_done.emit(progress)
-
-    def _on_epoch(self, epoch: int, metrics: dict) -> None:
-        self.epoch_done.emit(epoch, metrics)
 
 
 class CallWorker(QObject):
@@ -91,30 +70,24 @@ class CallWorker(QObject):
 
     Signals:
         finished(object): the function's return value.
-        failed(str): one sentence, for errors the user caused.
+        failed(object): the exception it raised.
     """
 
     finished = Signal(object)
-    failed = Signal(str)
+    failed = Signal(object)
 
-    def __init__(self, function, *args, uses_tf: bool = True):
+    def __init__(self, function, *args):
         super().__init__()
         self._function = function
         self._args = args
-        self._uses_tf = uses_tf
 
     @Slot()
     def run(self) -> None:
         try:
-            if self._uses_tf:
-                with TF_LOCK:
-                    value = self._function(*self._args)
-            else:
-                value = self._function(*self._args)
-        except DigitAppError as exc:
-            self.failed.emit(str(exc))
+            value = self._function(*self._args)
         except Exception as exc:
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
+            _log_unexpected(exc)
+            self.failed.emit(exc)
         else:
             self.finished.emit(value)
 
@@ -148,13 +121,14 @@ class Jobs(QObject):
         thread.start()
         return thread
 
-    def call(self, function, *args, on_done=None, on_error=None, uses_tf: bool = True) -> CallWorker:
-        """Run ``function(*args)`` off the GUI thread; callbacks run on the GUI thread.
+    def call(self, function, *args, on_done=None, on_error=None) -> CallWorker:
+        """Run ``function(*args)`` off the GUI thread; ``on_done(value)`` or
+        ``on_error(exception)`` then runs on the GUI thread.
 
         The callbacks go through a relay object that lives in the GUI thread: a plain
         function or lambda connected to a worker's signal would run in the worker's thread.
         """
-        worker = CallWorker(function, *args, uses_tf=uses_tf)
+        worker = CallWorker(function, *args)
         relay = _Relay(on_done, on_error, self)
         worker.finished.connect(relay.done)
         worker.failed.connect(relay.fail)
@@ -189,11 +163,11 @@ class _Relay(QObject):
         if callback is not None:
             callback(value)
 
-    @Slot(str)
-    def fail(self, message: str) -> None:
+    @Slot(object)
+    def fail(self, error: Exception) -> None:
         callback = self._release()[1]
         if callback is not None:
-            callback(message)
+            callback(error)
 
     def _release(self):
         """Forget the callbacks once used: they often close over a widget, and holding them
@@ -201,3 +175,9 @@ class _Relay(QObject):
         callbacks = self._on_done, self._on_error
         self._on_done = self._on_error = None
         return callbacks
+
+
+def _log_unexpected(error: Exception) -> None:
+    """Errors the user caused need no traceback; anything else goes to the log with one."""
+    if not isinstance(error, DigitAppError):
+        log.error("worker failed", exc_info=(type(error), error, error.__traceback__))

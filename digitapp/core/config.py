@@ -1,0 +1,157 @@
+"""The app's light facts, in one place that never imports TensorFlow.
+
+The CLI's help, the GUI's pickers and file filters, and core itself read their choices
+and defaults from here, so each is spelled once and is available the instant the app
+starts (TensorFlow takes seconds to import).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from digitapp.core.errors import ConfigError
+
+# ---------------------------------------------------------------- models and recipes
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A registered architecture and the training settings it is designed for."""
+
+    name: str
+    description: str
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    schedule: str
+
+
+MODELS: dict[str, ModelSpec] = {
+    spec.name: spec
+    for spec in (
+        ModelSpec("fast", "Small BatchNorm CNN tuned for speed (default)", 2, 256, 6e-3, "cosine"),
+        ModelSpec("cnn", "Classic Keras MNIST CNN", 5, 32, 1e-3, "constant"),
+        ModelSpec("mlp", "Multi-layer perceptron, one hidden layer", 10, 32, 1e-3, "constant"),
+        ModelSpec("deep_cnn", "Three conv layers with dropout", 10, 64, 1e-3, "constant"),
+    )
+}
+DEFAULT_MODEL = "fast"
+
+OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
+# constant: the rate as given; cosine: linear warm-up, then cosine decay to zero.
+SCHEDULES = ("cosine", "constant")
+
+_DEFAULT_SPEC = MODELS[DEFAULT_MODEL]
+
+
+@dataclass
+class TrainConfig:
+    """Hyperparameters of one training run (defaults: the default model's recipe)."""
+
+    epochs: int = _DEFAULT_SPEC.epochs
+    batch_size: int = _DEFAULT_SPEC.batch_size
+    learning_rate: float = _DEFAULT_SPEC.learning_rate
+    optimizer: str = OPTIMIZERS[0]
+    schedule: str = _DEFAULT_SPEC.schedule
+    augment: bool = False
+    early_stopping: bool = False
+    seed: int = 0
+    validation_fraction: float = 0.1
+
+    @classmethod
+    def for_model(cls, architecture: str, **overrides) -> TrainConfig:
+        """The settings ``architecture`` is designed for; overrides that are None are ignored.
+
+        Raises:
+            ConfigError: unknown architecture or setting.
+        """
+        spec = model_spec(architecture)
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(overrides) - names)
+        if unknown:
+            raise ConfigError(f"Unknown training setting {unknown[0]!r}.")
+        base = cls(epochs=spec.epochs, batch_size=spec.batch_size, learning_rate=spec.learning_rate,
+                   schedule=spec.schedule)
+        return replace(base, **{k: v for k, v in overrides.items() if v is not None})
+
+    def check(self) -> None:
+        """Raise :class:`ConfigError` with one sentence if a value is out of range."""
+        if self.epochs < 1:
+            raise ConfigError("Epochs must be at least 1.")
+        if self.batch_size < 1:
+            raise ConfigError("Batch size must be at least 1.")
+        if not 0 < self.learning_rate < 10:
+            raise ConfigError("Learning rate must be between 0 and 10.")
+        if self.optimizer not in OPTIMIZERS:
+            raise ConfigError(f"Optimizer must be one of {', '.join(OPTIMIZERS)}.")
+        if self.schedule not in SCHEDULES:
+            raise ConfigError(f"Schedule must be one of {', '.join(SCHEDULES)}.")
+        if not 0 <= self.validation_fraction < 0.9:
+            raise ConfigError("Validation fraction must be between 0 and 0.9.")
+
+
+def model_spec(name: str) -> ModelSpec:
+    """The registered architecture called ``name``.
+
+    Raises:
+        ConfigError: no such architecture.
+    """
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise ConfigError(f"Unknown model {name!r}; choose one of {', '.join(MODELS)}.") from None
+
+
+# ---------------------------------------------------------------- datasets
+
+DIGIT_NAMES = [str(d) for d in range(10)]
+FASHION_NAMES = [
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+]
+CIFAR10_NAMES = [
+    "airplane", "automobile", "bird", "cat", "deer",
+    "dog", "frog", "horse", "ship", "truck",
+]
+# Built-in datasets: key (CLI --dataset, settings) → name shown to users.
+BUILTIN_DATASETS = {
+    "mnist": "MNIST",
+    "fashion_mnist": "Fashion-MNIST",
+    "cifar10": "CIFAR-10",
+}
+# Debian's package dataset-fashion-mnist installs the real set here.
+SYSTEM_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
+
+# ---------------------------------------------------------------- preprocessing
+
+# How user images are brought to what a model saw in training (see core.preprocessing).
+RECIPES = ("digit", "gray", "rgb")
+
+
+def default_recipe(input_shape: tuple[int, ...], class_names: list[str]) -> str:
+    """The recipe for data of this shape and these classes: colour photos are resized,
+    digits prepared as MNIST was, any other grayscale objects fitted to the frame."""
+    if input_shape[-1] == 3:
+        return "rgb"
+    names = list(class_names)
+    return "digit" if names == DIGIT_NAMES[: len(names)] else "gray"
+
+
+# ---------------------------------------------------------------- files
+
+# Model files: Keras 3's native format first (the default), legacy HDF5 for old tools.
+MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
+
+
+def model_suffix_text() -> str:
+    """``.keras, .h5 or .hdf5``: the model-file endings, for messages."""
+    return ", ".join(MODEL_SUFFIXES[:-1]) + f" or {MODEL_SUFFIXES[-1]}"
+
+
+# ``MODEL.keras`` is described by ``MODEL.keras.json``.
+SIDECAR_SUFFIX = ".json"
+# Image files the app reads (everything here is decoded by Pillow).
+IMAGE_EXTENSIONS = (
+    ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".pbm",
+)
