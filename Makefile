@@ -23,8 +23,10 @@ run: install
 test: install lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
-# The core must stay free of Qt (contract in pyproject.toml [tool.importlinter]).
+# ruff (rules in pyproject.toml [tool.ruff]) and the layering contracts (core free of Qt,
+# front ends reach TensorFlow through core.workflow only: [tool.importlinter]).
 lint: install
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
 # The frozen app: dist/DigitApp/ (onedir; DigitApp.exe on Windows). Slow (~5 min).
