@@ -55,9 +55,9 @@ def gui_fit(app: QApplication, dataset: datasets.Dataset, config: TrainConfig) -
     tab = window.training_tab
     tab.add_loaded_dataset("bench", dataset)
     tab.set_backend_ready()
-    tab.epochs.setValue(config.epochs)
-    tab.batch_size.setValue(config.batch_size)
-    tab.learning_rate.setValue(config.learning_rate)
+    tab.form.epochs.setValue(config.epochs)
+    tab.form.batch_size.setValue(config.batch_size)
+    tab.form.learning_rate.setValue(config.learning_rate)
 
     gaps = []
     clock = QElapsedTimer()

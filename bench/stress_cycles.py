@@ -94,8 +94,8 @@ def cycle(app: QApplication, dataset: datasets.Dataset, rng: random.Random, fold
     tab = window.training_tab
     tab.add_loaded_dataset("stress", dataset)
     tab.set_backend_ready()
-    tab.epochs.setValue(3)
-    tab.batch_size.setValue(32)
+    tab.form.epochs.setValue(3)
+    tab.form.batch_size.setValue(32)
     wait_until(app, tab.train_button.isEnabled, "Train to be enabled")
 
     tab.train_button.click()

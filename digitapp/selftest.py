@@ -76,7 +76,7 @@ def _steps(tmp: Path) -> None:
         with _step(f"training runs and stops after {BATCHES} batches"):
             ready = []
             tab.model_ready.connect(ready.append)
-            tab.epochs.setValue(1)
+            tab.form.epochs.setValue(1)
             tab.train_button.click()
             _wait(app, lambda: tab.batches_done() >= BATCHES, "training batches")
             tab.stop_training()
@@ -96,7 +96,8 @@ def _steps(tmp: Path) -> None:
             _wait(app, lambda: bool(classified), "the Predict tab")
             prediction = trained.predictor.predict(sample)
             _require(abs(float(prediction.probabilities.sum()) - 1.0) < 1e-3, "probabilities do not sum to 1")
-            _require(predict.table.rowCount() == 1 and predict.table.item(0, 2).text() != "error",
+            table = predict.file_table.table
+            _require(table.rowCount() == 1 and table.item(0, 2).text() != "error",
                      "the Predict tab could not classify the bundled image")
 
         with _step("the model is saved and opened again"):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from digitapp.gui import images
 
 CANVAS_PIXELS = 280  # 10× MNIST: fine enough for the mouse, small enough to process fast
 DEFAULT_BRUSH = 18
@@ -36,12 +38,14 @@ class DrawingCanvas(QWidget):
     def is_empty(self) -> bool:
         return not self._strokes
 
+    @Slot()
     def clear(self) -> None:
         self._strokes.clear()
         self._image.fill(0)
         self.update()
         self.changed.emit()
 
+    @Slot()
     def undo(self) -> None:
         if self._strokes:
             self._strokes.pop()
@@ -50,9 +54,7 @@ class DrawingCanvas(QWidget):
 
     def to_array(self) -> np.ndarray:
         """The drawing as uint8 (H, W), 0 = background, 255 = ink."""
-        ptr = self._image.constBits()
-        rows = np.frombuffer(ptr, dtype=np.uint8).reshape(CANVAS_PIXELS, self._image.bytesPerLine())
-        return rows[:, :CANVAS_PIXELS].copy()
+        return images.to_array(self._image)
 
     def add_stroke(self, points: list[tuple[float, float]]) -> None:
         """Draw a stroke given in canvas pixels (for tests and scripted demos)."""

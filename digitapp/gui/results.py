@@ -8,7 +8,14 @@ from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg, NavigationToolb
 from matplotlib.figure import Figure
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 SAMPLE_COUNT = 16
@@ -28,13 +35,7 @@ def _show_image(ax, image: np.ndarray) -> None:
 
 
 class ImageGrid(QWidget):
-    """A paged grid of labelled images (matplotlib figure with a toolbar).
-
-    Signals:
-        page_changed(int): the visible page changed (0-based).
-    """
-
-    page_changed = Signal(int)
+    """A paged grid of labelled images (matplotlib figure with a toolbar)."""
 
     def __init__(self, columns: int, page_size: int, parent: QWidget | None = None):
         super().__init__(parent)
@@ -45,8 +46,8 @@ class ImageGrid(QWidget):
         self.caption = QLabel()
         self.prev_button = QPushButton("◀ Previous")
         self.next_button = QPushButton("Next ▶")
-        self.prev_button.clicked.connect(self._previous_page)
-        self.next_button.clicked.connect(self._next_page)
+        self.prev_button.clicked.connect(self._on_previous_clicked)
+        self.next_button.clicked.connect(self._on_next_clicked)
         bar = QHBoxLayout()
         bar.addWidget(self.caption, 1)
         bar.addWidget(self.prev_button)
@@ -72,17 +73,16 @@ class ImageGrid(QWidget):
         return max(1, -(-len(self._items) // self.page_size))
 
     @Slot()
-    def _previous_page(self) -> None:
+    def _on_previous_clicked(self) -> None:
         self._turn(-1)
 
     @Slot()
-    def _next_page(self) -> None:
+    def _on_next_clicked(self) -> None:
         self._turn(1)
 
     def _turn(self, step: int) -> None:
         self._page = min(max(self._page + step, 0), self.pages - 1)
         self._draw()
-        self.page_changed.emit(self._page)
 
     def _draw(self) -> None:
         self.figure.clear()

@@ -1,9 +1,11 @@
-"""GUI fixtures: a main window with throw-away settings, and a guard against leaked threads."""
+"""GUI fixtures: a main window with throw-away settings, and guards against leaked threads
+and timers."""
 
 import weakref
 
 import pytest
-from PySide6.QtCore import QSettings, QThread
+from PySide6.QtCore import QEvent, QSettings, QThread, QTimer
+from PySide6.QtWidgets import QApplication
 
 # Grace period for a thread that has emitted its last signal but not yet returned.
 THREAD_GRACE_MS = 1000
@@ -30,6 +32,44 @@ def no_dangling_qthreads(monkeypatch):
         except RuntimeError:
             pass  # the C++ object is already deleted, so the thread has ended
     assert not leaked, f"{len(leaked)} QThread(s) still running after the test"
+
+
+@pytest.fixture(autouse=True)
+def no_running_qtimers(monkeypatch):
+    """Fail a test that leaves a QTimer running once its widgets are closed and deleted: a
+    timer that outlives its owner fires into freed objects (seen: a late answer after the
+    window closed mid-training). pytest-qt closes and deleteLater()s the test's widgets
+    before fixtures are torn down; the deferred deletes are run here."""
+    started: list[weakref.ref] = []
+    original = QTimer.start
+
+    def recording_start(self, *args):
+        started.append(weakref.ref(self))
+        return original(self, *args)
+
+    monkeypatch.setattr(QTimer, "start", recording_start)
+    yield
+    QApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    running = []
+    for ref in started:
+        timer = ref()
+        try:
+            if timer is not None and timer.isActive():
+                running.append(timer)
+        except RuntimeError:
+            pass  # deleted with its owner
+    for timer in running:
+        timer.stop()  # don't let it fire into the next test
+    assert not running, f"{len(running)} QTimer(s) still running after the test: {running}"
+
+
+@pytest.fixture(scope="session")
+def predictor(trained, mnist_small):
+    """A core ``Predictor`` for the trained tiny model: real answers and explanations."""
+    from digitapp.core.prediction import Predictor
+
+    model, _ = trained
+    return Predictor(model, mnist_small.input_shape, mnist_small.class_names, mnist_small.preprocessing)
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def test_save_and_open_during_training_do_not_wait_for_it(qtbot, window, tmp_pat
     assert window.current is first and "Saved" in window.statusBar().currentMessage()
 
     window.load_model_file(str(before))
-    qtbot.waitUntil(lambda: window.current is not first and window.current.info.history, timeout=30_000)
+    qtbot.waitUntil(lambda: window.current is not first and bool(window.current.info.history), timeout=30_000)
     assert tab.is_training(), "opening waited for the run to end"
     with qtbot.waitSignal(tab.training_ended, timeout=60_000):
         tab.stop_training()

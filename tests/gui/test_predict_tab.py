@@ -37,8 +37,8 @@ def _drag(widget, points):
 
 def test_drawing_an_mnist_digit_predicts_it(qtbot, window, mnist):
     tab = window.training_tab
-    tab.epochs.setValue(3)
-    tab.batch_size.setValue(32)
+    tab.form.epochs.setValue(3)
+    tab.form.batch_size.setValue(32)
     with qtbot.waitSignal(tab.model_ready, timeout=120_000) as blocker:
         qtbot.mouseClick(tab.train_button, Qt.LeftButton)
     trained = blocker.args[0]
@@ -61,32 +61,33 @@ def test_drawing_an_mnist_digit_predicts_it(qtbot, window, mnist):
         assert prediction is not None and abs(prediction.probabilities.sum() - 1) < 1e-4
         hits += prediction.label == mnist.y_test[index]
     assert hits >= 3, f"only {hits} of {len(right)} traced digits recognised"
-    assert predict.model_view.pixmap() is not None and not predict.model_view.pixmap().isNull()
-    assert sum(predict.bars.values()) > 0.9
+    panel = predict.answer_panel
+    assert panel.model_view.pixmap() is not None and not panel.model_view.pixmap().isNull()
+    assert sum(panel.bars.values()) > 0.9
 
     # Why: once the pen rests, the integrated-gradients map of the shown answer.
     with qtbot.waitSignal(predict.explained, timeout=10_000) as why:
         pass
     attributions = why.args[0]
     assert attributions.shape == (28, 28) and np.abs(attributions).max() > 0
-    assert not predict.why_view.pixmap().isNull()
-    assert prediction.name in predict.why_caption.text()
+    assert not panel.why_view.pixmap().isNull()
+    assert prediction.name in panel.why_caption.text()
 
     canvas.undo()
     canvas.clear()
     with qtbot.waitSignal(predict.predicted, timeout=5_000) as cleared:
         pass
-    assert cleared.args[0] is None and predict.answer.text() == "Draw a digit."
+    assert cleared.args[0] is None and panel.answer.text() == "Draw a digit."
 
 
 def test_folder_with_a_corrupt_file_gives_a_table_and_csv(qtbot, window, mnist, tmp_path):
     import csv
 
-    from tests.conftest import digit_png
+    from tests.helpers import digit_png
 
     tab = window.training_tab
-    tab.epochs.setValue(2)
-    tab.batch_size.setValue(32)
+    tab.form.epochs.setValue(2)
+    tab.form.batch_size.setValue(32)
     with qtbot.waitSignal(tab.model_ready, timeout=120_000):
         qtbot.mouseClick(tab.train_button, Qt.LeftButton)
     folder = tmp_path / "scans"
@@ -97,11 +98,12 @@ def test_folder_with_a_corrupt_file_gives_a_table_and_csv(qtbot, window, mnist, 
     predict = window.predict_tab
     with qtbot.waitSignal(predict.files_classified, timeout=30_000):
         predict.classify_paths([str(folder)])
-    assert predict.table.rowCount() == 5
-    texts = {predict.table.item(r, 1).text(): predict.table.item(r, 4).text() for r in range(5)}
+    table = predict.file_table.table
+    assert table.rowCount() == 5
+    texts = {table.item(r, 1).text(): table.item(r, 4).text() for r in range(5)}
     assert texts["broken.jpg"].startswith("broken.jpg is not an image DigitApp can read")
     out = tmp_path / "predictions.csv"
-    assert predict.export_csv(str(out))
+    assert predict.file_table.export_csv(str(out))
     with out.open(newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 5
@@ -114,10 +116,11 @@ def test_folder_with_a_corrupt_file_gives_a_table_and_csv(qtbot, window, mnist, 
     # Selecting a row shows that file as opened, its model input and its answer;
     # the broken row says so instead of showing a stale answer.
     window.tabs.setCurrentWidget(predict)
-    row = next(r for r in range(5) if predict.table.item(r, 1).text() == "digit2.png")
-    predict.table.selectRow(row)
-    assert predict.original_view.isVisible() and not predict.original_view.pixmap().isNull()
-    assert predict.answer.text().startswith(predict.table.item(row, 2).text().split()[0])
-    predict.table.selectRow(next(r for r in range(5) if predict.table.item(r, 1).text() == "broken.jpg"))
-    assert predict.answer.text() == "Cannot use this file."
-    assert predict.answer.toolTip() == texts["broken.jpg"]
+    panel = predict.answer_panel
+    row = next(r for r in range(5) if table.item(r, 1).text() == "digit2.png")
+    table.selectRow(row)
+    assert panel.original_view.isVisible() and not panel.original_view.pixmap().isNull()
+    assert panel.answer.text().startswith(table.item(row, 2).text().split()[0])
+    table.selectRow(next(r for r in range(5) if table.item(r, 1).text() == "broken.jpg"))
+    assert panel.answer.text() == "Cannot use this file."
+    assert panel.answer.toolTip() == texts["broken.jpg"]

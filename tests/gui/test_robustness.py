@@ -8,8 +8,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from digitapp.core import persistence
-from tests.badfiles import DIGIT, ERROR
-from tests.test_bad_files import one_sentence
+from tests.helpers import DIGIT, ERROR, one_sentence
 
 
 @pytest.fixture
@@ -22,8 +21,8 @@ def warnings_shown(monkeypatch):
 
 def _train_quickly(qtbot, window):
     tab = window.training_tab
-    tab.epochs.setValue(1)
-    tab.batch_size.setValue(64)
+    tab.form.epochs.setValue(1)
+    tab.form.batch_size.setValue(64)
     with qtbot.waitSignal(tab.model_ready, timeout=120_000):
         tab.train_button.click()
 
@@ -86,7 +85,7 @@ def no_network(monkeypatch):
 
 def test_nothing_is_sent_anywhere(qtbot, window, tmp_path, mnist, no_network):
     """Train, evaluate, save, reopen and classify files with every socket refused."""
-    from tests.conftest import digit_png
+    from tests.helpers import digit_png
 
     _train_quickly(qtbot, window)
     path = tmp_path / "offline.keras"
@@ -128,11 +127,11 @@ def test_every_kind_of_bad_file_in_the_predict_tab(qtbot, window, corpus):
     corpus = [c for c in corpus if not c.path.is_dir()]  # a dropped folder means "its images"
     with qtbot.waitSignal(predict.files_classified, timeout=60_000):
         predict.classify_paths([str(c.path) for c in corpus])
-    table = predict.table
+    table = predict.file_table.table
     assert table.rowCount() == len(corpus)
     window.tabs.setCurrentWidget(predict)
     for row in range(table.rowCount()):
-        predict.table.selectRow(row)  # shows the file as opened, its input and answer
+        table.selectRow(row)  # shows the file as opened, its input and answer
         qtbot.wait(1)
     by_name = {table.item(r, 1).toolTip(): table.item(r, 2).text() for r in range(table.rowCount())}
     for case in corpus:

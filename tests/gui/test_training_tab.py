@@ -6,8 +6,8 @@ EPOCHS_FOR_STOP = 200  # long enough that only Stop can end the run
 
 
 def _set_quick_settings(tab, epochs):
-    tab.epochs.setValue(epochs)
-    tab.batch_size.setValue(32)
+    tab.form.epochs.setValue(epochs)
+    tab.form.batch_size.setValue(32)
 
 
 def test_train_shows_curves_and_results(qtbot, window):
@@ -85,9 +85,9 @@ def test_save_open_continue_and_export(qtbot, window, tmp_path):
     assert len(continued.info.history["loss"]) == 2  # one epoch before, one more now
 
     csv_path = tmp_path / "history.csv"
-    from digitapp.core import persistence
+    from digitapp.core import reports
 
-    persistence.write_history_csv(window.current.info.history, csv_path)
+    reports.write_history_csv(window.current.info.history, csv_path)
     rows = csv_path.read_text().splitlines()
     assert rows[0].startswith("epoch,loss,accuracy") and len(rows) == 3
 

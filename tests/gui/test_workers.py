@@ -61,7 +61,7 @@ def test_relay_releases_its_callbacks_once_used(qtbot, jobs):
     owner = Owner()
     alive = weakref.ref(owner)
     jobs.call(int, "7", on_done=owner.on_done)
-    qtbot.waitUntil(lambda: getattr(owner, "value", None) == 7, timeout=10_000)
+    qtbot.waitUntil(lambda: getattr(alive(), "value", None) == 7, timeout=10_000)
     assert jobs.wait_all(10_000)
     del owner
     gc.collect()

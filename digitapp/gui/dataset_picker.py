@@ -1,0 +1,186 @@
+"""Choosing the data to train on: a built-in dataset or an imported one, loaded off the GUI
+thread, summarised, with a strip of sample images."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PySide6.QtCore import QSettings, Signal, Slot
+from PySide6.QtWidgets import QComboBox, QFileDialog, QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from digitapp.core import config, datasets
+from digitapp.core.errors import user_message
+from digitapp.gui.workers import Jobs
+
+IMPORT_NPZ = "import-npz"
+IMPORT_FOLDER = "import-folder"
+IMPORTED = "path:"  # key prefix of an imported dataset; the rest is its path
+BUNDLED_DATASET = "mnist"  # ships with the app; the other built-in sets may need a download
+SAMPLE_STRIP = 10
+
+
+class DatasetPicker(QGroupBox):
+    """The Dataset box. Loaded datasets are kept, so switching back to one is instant.
+
+    Signals:
+        dataset_changed(object): the chosen dataset is ready (a core ``Dataset``), or is not
+            (None: it is loading or could not be loaded).
+        status(str): a one-line message for the status bar (why a dataset failed to load).
+        note(str): a remark about a dataset that was just loaded, for the training log.
+    """
+
+    dataset_changed = Signal(object)
+    status = Signal(str)
+    note = Signal(str)
+
+    def __init__(self, jobs: Jobs, parent: QWidget | None = None):
+        """Args:
+            jobs: where datasets load: the owner's, so that waiting for the owner's jobs at
+                shutdown covers these too (a download may still be running).
+        """
+        super().__init__("Dataset", parent)
+        self._jobs = jobs
+        self._datasets: dict[str, datasets.Dataset] = {}
+        self._error: str | None = None
+        self.dataset_combo = QComboBox()
+        for key, name in config.BUILTIN_DATASETS.items():
+            self.dataset_combo.addItem(f"{name} (bundled)" if key == BUNDLED_DATASET else name, key)
+        self.dataset_combo.insertSeparator(self.dataset_combo.count())
+        self.dataset_combo.addItem("Import .npz file…", IMPORT_NPZ)
+        self.dataset_combo.addItem("Import folder (IDX files, class folders, CIFAR batches)…", IMPORT_FOLDER)
+        self.dataset_info = QLabel("Loading…")
+        self.dataset_info.setWordWrap(True)
+        self.samples_figure = Figure(figsize=(4, 0.8), layout="constrained")
+        self.samples_canvas = FigureCanvasQTAgg(self.samples_figure)
+        self.samples_canvas.setMinimumHeight(70)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.dataset_combo)
+        layout.addWidget(self.dataset_info)
+        layout.addWidget(self.samples_canvas)
+        self._last_key = self.dataset_key()  # chosen again when an import dialog is cancelled
+        self.dataset_combo.activated.connect(self._on_dataset_activated)
+
+    # ------------------------------------------------------------ settings
+
+    def restore(self, settings: QSettings) -> None:
+        """Remembered imports and the last choice (see :meth:`save`), then load it."""
+        for path in settings.value("imports", [], list) or []:
+            self._add_import(str(path), select=False)
+        self._select(settings.value("dataset", self.dataset_key()))
+        self._load_selected()
+
+    def save(self, settings: QSettings) -> None:
+        combo = self.dataset_combo
+        settings.setValue("dataset", self.dataset_key())
+        settings.setValue("imports", [combo.itemData(i) for i in range(combo.count())
+                                      if str(combo.itemData(i)).startswith(IMPORTED)])
+
+    # ------------------------------------------------------------ datasets
+
+    def dataset_key(self) -> str:
+        """The chosen dataset: a built-in name, or ``path:`` and the path of an import."""
+        return str(self.dataset_combo.currentData())
+
+    def current_dataset(self) -> datasets.Dataset | None:
+        """The chosen dataset if it is loaded, else None."""
+        return self._datasets.get(self.dataset_key())
+
+    def dataset_error(self) -> str | None:
+        """Why the last dataset could not be loaded, or None."""
+        return self._error
+
+    def import_dataset(self, path: str) -> None:
+        """Add an imported dataset (npz or folder) to the picker, select and load it."""
+        self._add_import(path, select=True)
+        self._load_selected()
+
+    def add_loaded_dataset(self, key: str, dataset: datasets.Dataset) -> None:
+        """Offer a dataset that is already in memory (scripts, benchmarks) and select it."""
+        self._datasets[key] = dataset
+        if self.dataset_combo.findData(key) < 0:
+            self.dataset_combo.insertItem(len(config.BUILTIN_DATASETS), dataset.name, key)
+        self._select(key)
+        self._load_selected()
+
+    def set_editable(self, editable: bool) -> None:
+        """Lock the choice while a run uses the dataset."""
+        self.dataset_combo.setEnabled(editable)
+
+    def _select(self, key) -> None:
+        index = self.dataset_combo.findData(key)
+        if index >= 0:
+            self.dataset_combo.setCurrentIndex(index)
+
+    def _add_import(self, path: str, select: bool) -> None:
+        key = path if path.startswith(IMPORTED) else IMPORTED + path
+        if self.dataset_combo.findData(key) < 0:
+            self.dataset_combo.insertItem(len(config.BUILTIN_DATASETS), f"Imported: {key[len(IMPORTED):]}", key)
+        if select:
+            self._select(key)
+
+    @Slot(int)
+    def _on_dataset_activated(self, index: int) -> None:
+        key = self.dataset_combo.itemData(index)
+        if key == IMPORT_NPZ:
+            path, _ = QFileDialog.getOpenFileName(self, "Import dataset", "", "NumPy archive (*.npz)")
+            self._finish_import(path)
+        elif key == IMPORT_FOLDER:
+            self._finish_import(QFileDialog.getExistingDirectory(self, "Import dataset folder"))
+        else:
+            self._load_selected()
+
+    def _finish_import(self, path: str) -> None:
+        if path:
+            self.import_dataset(path)
+        else:
+            self._select(self._last_key)
+
+    def _load_selected(self) -> None:
+        key = self.dataset_key()
+        self._last_key = key
+        if key in self._datasets:
+            self._show(self._datasets[key])
+            return
+        self.dataset_info.setText("Loading…")
+        self.dataset_changed.emit(None)
+        self._jobs.call(_load, key, on_done=self._on_loaded, on_error=self._on_load_failed)
+
+    def _on_loaded(self, loaded: tuple[str, datasets.Dataset]) -> None:
+        key, dataset = loaded
+        self._datasets[key] = dataset
+        self._error = None
+        if key == self.dataset_key():
+            self._show(dataset)
+        for remark in dataset.notes:
+            self.note.emit(f"{dataset.name}: {remark}")
+
+    def _on_load_failed(self, error: Exception) -> None:
+        message = user_message(error)
+        self.dataset_info.setText(f"<span style='color:#b00'>{message}</span>")
+        self._error = message
+        self._draw_samples(None)
+        self.status.emit(message)
+        self.dataset_changed.emit(None)
+
+    def _show(self, dataset: datasets.Dataset) -> None:
+        self.dataset_info.setText(dataset.summary())
+        self._draw_samples(dataset)
+        self.dataset_changed.emit(dataset)
+
+    def _draw_samples(self, dataset: datasets.Dataset | None) -> None:
+        self.samples_figure.clear()
+        if dataset is not None:
+            picks = np.random.default_rng(0).choice(len(dataset.x_train), SAMPLE_STRIP, replace=False)
+            for i, index in enumerate(picks):
+                ax = self.samples_figure.add_subplot(1, SAMPLE_STRIP, i + 1)
+                image = dataset.x_train[index]
+                ax.imshow(image[..., 0] if image.shape[-1] == 1 else image, cmap="gray", vmin=0, vmax=255)
+                ax.set_title(dataset.class_names[dataset.y_train[index]][:8], fontsize=7)
+                ax.axis("off")
+        self.samples_canvas.draw_idle()
+
+
+def _load(key: str) -> tuple[str, datasets.Dataset]:
+    """Runs in a worker: the dataset with its key, so the result says which choice it is for."""
+    return key, datasets.load_dataset(key[len(IMPORTED):] if key.startswith(IMPORTED) else key)

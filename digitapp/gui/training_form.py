@@ -1,0 +1,212 @@
+"""What to train: the model (with its size and summary) and the training settings."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from digitapp.core import config
+from digitapp.gui.workers import Jobs
+
+# The type to ask a settings file for, per kind of widget: an INI file gives back only text.
+_VALUE_TYPES = ((QCheckBox, bool), (QSpinBox, int), (QDoubleSpinBox, float), (QComboBox, str))
+
+
+class TrainingForm(QWidget):
+    """The Model box (architecture, parameter count, Summary…) and the Training settings
+    box; ``config()`` turns them into a core ``TrainConfig``."""
+
+    def __init__(self, jobs: Jobs, parent: QWidget | None = None):
+        """Args:
+            jobs: where model summaries are built: the owner's, so that waiting for the
+                owner's jobs at shutdown covers these too.
+        """
+        super().__init__(parent)
+        self._jobs = jobs
+        self._backend_ready = False
+        self._data_shape: tuple[tuple[int, ...], int] | None = None  # (input shape, classes)
+        self._summary = "Available once TensorFlow has loaded."
+        self.model_combo = QComboBox()
+        for spec in config.MODELS.values():
+            self.model_combo.addItem(f"{spec.name} — {spec.description}", spec.name)
+        self.model_info = QLabel("")
+        self.summary_button = QPushButton("Summary…")
+        model_box = QGroupBox("Model")
+        model_layout = QVBoxLayout(model_box)
+        model_layout.addWidget(self.model_combo)
+        row = QHBoxLayout()
+        row.addWidget(self.model_info, 1)
+        row.addWidget(self.summary_button)
+        model_layout.addLayout(row)
+
+        self.epochs = QSpinBox(minimum=1, maximum=1000)
+        self.batch_size = QSpinBox(minimum=1, maximum=8192)
+        self.learning_rate = QDoubleSpinBox(minimum=0.00001, maximum=1.0, decimals=5, singleStep=0.0005)
+        self.optimizer = _combo(config.OPTIMIZERS)
+        self.schedule = _combo(config.SCHEDULES)
+        self.validation = QDoubleSpinBox(minimum=0.0, maximum=0.5, decimals=2, singleStep=0.05,
+                                         value=config.TrainConfig().validation_fraction)
+        self.augment = QCheckBox("Augment (random shifts, rotations, zoom)")
+        self.early_stopping = QCheckBox("Stop early when validation loss stops improving")
+        self.defaults_button = QPushButton("Model defaults")
+        params_box = QGroupBox("Training settings")
+        form = QFormLayout(params_box)
+        form.addRow("Epochs", self.epochs)
+        form.addRow("Batch size", self.batch_size)
+        form.addRow("Learning rate", self.learning_rate)
+        form.addRow("Optimizer", self.optimizer)
+        form.addRow("Schedule", self.schedule)
+        form.addRow("Validation share", self.validation)
+        form.addRow(self.augment)
+        form.addRow(self.early_stopping)
+        form.addRow(self.defaults_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(model_box)
+        layout.addWidget(params_box)
+
+        # Settings-file key of each setting. The model comes first: choosing one resets the
+        # rest to its recipe, which the saved values then override.
+        self._settings = (
+            ("model", self.model_combo), ("epochs", self.epochs), ("batch_size", self.batch_size),
+            ("learning_rate", self.learning_rate), ("optimizer", self.optimizer), ("schedule", self.schedule),
+            ("validation", self.validation), ("augment", self.augment), ("early_stopping", self.early_stopping),
+        )
+        _set_value(self.model_combo, config.DEFAULT_MODEL)
+        self.apply_model_defaults()
+        self.model_combo.currentIndexChanged.connect(self._on_model_changed)
+        self.defaults_button.clicked.connect(self._on_defaults_clicked)
+        self.summary_button.clicked.connect(self._on_summary_clicked)
+        self.summary_button.setEnabled(False)
+
+    # ------------------------------------------------------------ settings
+
+    def restore(self, settings: QSettings) -> None:
+        """Read every setting saved by :meth:`save`; missing ones keep their value."""
+        for key, widget in self._settings:
+            _set_value(widget, settings.value(key, _value(widget), _value_type(widget)))
+
+    def save(self, settings: QSettings) -> None:
+        for key, widget in self._settings:
+            settings.setValue(key, _value(widget))
+
+    def architecture(self) -> str:
+        """The name of the chosen model."""
+        return self.model_combo.currentData()
+
+    def config(self) -> config.TrainConfig:
+        """The settings as a core ``TrainConfig`` (not yet checked)."""
+        return config.TrainConfig(
+            epochs=self.epochs.value(), batch_size=self.batch_size.value(),
+            learning_rate=self.learning_rate.value(), optimizer=self.optimizer.currentData(),
+            schedule=self.schedule.currentData(), augment=self.augment.isChecked(),
+            early_stopping=self.early_stopping.isChecked(), validation_fraction=self.validation.value(),
+        )
+
+    def apply_model_defaults(self) -> None:
+        """Set epochs, batch size, learning rate, optimizer and schedule to the chosen
+        model's recipe."""
+        recipe = config.TrainConfig.for_model(self.architecture())
+        self.epochs.setValue(recipe.epochs)
+        self.batch_size.setValue(recipe.batch_size)
+        self.learning_rate.setValue(recipe.learning_rate)
+        _set_value(self.optimizer, recipe.optimizer)
+        _set_value(self.schedule, recipe.schedule)
+
+    def set_editable(self, editable: bool) -> None:
+        """Lock the choices while a run uses them (the summary stays available)."""
+        for _, widget in self._settings:
+            widget.setEnabled(editable)
+        self.defaults_button.setEnabled(editable)
+
+    # ------------------------------------------------------------ model info
+
+    def set_backend_ready(self) -> None:
+        """TensorFlow is imported: model sizes and summaries become available."""
+        self._backend_ready = True
+        self.summary_button.setEnabled(True)
+        self._update_model_info()
+
+    def set_dataset(self, dataset) -> None:
+        """Describe the model for this core ``Dataset``'s images and classes (None: unknown)."""
+        self._data_shape = None if dataset is None else (dataset.input_shape, dataset.num_classes)
+        self._update_model_info()
+
+    def _update_model_info(self) -> None:
+        if not self._backend_ready or self._data_shape is None:
+            self.model_info.setText("Parameters: …")
+            return
+        self._jobs.call(_describe, self.architecture(), *self._data_shape, on_done=self._on_described)
+
+    def _on_described(self, described: tuple) -> None:
+        name, (params, summary) = described
+        if name == self.architecture():
+            self.model_info.setText(f"{params:,} parameters")
+            self._summary = summary
+
+    @Slot()
+    def _on_model_changed(self) -> None:
+        self.apply_model_defaults()
+        self._update_model_info()
+
+    @Slot()
+    def _on_defaults_clicked(self) -> None:
+        self.apply_model_defaults()
+
+    @Slot()
+    def _on_summary_clicked(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle(f"Model summary: {self.architecture()}")
+        box.setText(f"<pre>{self._summary}</pre>")
+        box.exec()
+
+
+def _describe(name: str, input_shape: tuple[int, ...], num_classes: int) -> tuple[str, tuple[int, str]]:
+    """Runs in a worker: the model's name with its (parameter count, summary text)."""
+    from digitapp.core import workflow  # TensorFlow: only once it is loaded (see set_backend_ready)
+
+    return name, workflow.describe_model(name, input_shape, num_classes)
+
+
+def _combo(names) -> QComboBox:
+    combo = QComboBox()
+    for name in names:
+        combo.addItem(name, name)
+    return combo
+
+
+def _value_type(widget) -> type:
+    return next(kind for widget_class, kind in _VALUE_TYPES if isinstance(widget, widget_class))
+
+
+def _value(widget):
+    """A settings widget's value: checked, number, or the chosen item's data."""
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    if isinstance(widget, QComboBox):
+        return widget.currentData()
+    return widget.value()
+
+
+def _set_value(widget, value) -> None:
+    if isinstance(widget, QCheckBox):
+        widget.setChecked(value)
+    elif isinstance(widget, QComboBox):
+        index = widget.findData(value)
+        if index >= 0:  # a saved choice that no longer exists keeps the current one
+            widget.setCurrentIndex(index)
+    else:
+        widget.setValue(value)
