@@ -67,7 +67,7 @@ def main() -> int:
         window.predict_tab.classify_paths([folder])
 
     def on_classified() -> None:
-        window.predict_tab.table.selectRow(4)
+        window.predict_tab.file_table.table.selectRow(4)
         QTimer.singleShot(1500, lambda: (shoot("predict-folder.png"), window.close()))
 
     def draw_a_digit() -> None:
