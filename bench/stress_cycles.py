@@ -1,5 +1,5 @@
 """Stress: open the window, start training, Stop at a random moment, start again, close
-the window mid-training — N times in one process (issue 7).
+the window mid-training — N times in one process.
 
 Usage: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/stress_cycles.py [--cycles 100] [--seed 0]
 A cycle fails if a step does not finish within its timeout (a hang), if the window is still

@@ -1,7 +1,7 @@
 """Test accuracy against training seconds: the classic Keras script vs the app's recipes.
 
 Usage: .venv/bin/python bench/training_curves.py [RUN ...]   (default: classic default)
-Runs: classic (PRODUCT.md's script: CNN, batch 32, 5 epochs, plain ``model.fit``),
+Runs: classic (the classic Keras MNIST script: CNN, batch 32, 5 epochs, plain ``model.fit``),
       default (what the app's Train button does on MNIST), best (P3: the app's most
       accurate recipe, 180 s budget), fashion (Q1: the default on Debian's Fashion-MNIST
       IDX files), cifar (Q2: the CIFAR-10 code path on generated data in the Keras layout).
@@ -87,9 +87,9 @@ class TestCurve(keras.callbacks.Callback):
 
 
 def classic(dataset: datasets.Dataset) -> dict:
-    """PRODUCT.md's classic script, as plainly as people write it."""
+    """The classic Keras MNIST script, as plainly as people write it."""
     keras.utils.set_random_seed(0)
-    model = models.build_cnn((28, 28, 1), 10)  # exactly PRODUCT.md's layers
+    model = models.build_cnn((28, 28, 1), 10)  # exactly the classic script's layers
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     x = dataset.x_train.astype("float32") / 255.0
     steps = math.ceil(len(x) * 0.9 / 32)
