@@ -20,14 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from digitapp import __version__
-from digitapp.core.config import (
-    DIGIT_NAMES,
-    MODEL_SUFFIXES,
-    RECIPES,
-    SIDECAR_SUFFIX,
-    default_recipe,
-    model_suffix_text,
-)
+from digitapp.core.config import DIGIT_NAMES, MODEL_SUFFIXES, RECIPES, SIDECAR_SUFFIX, default_recipe, model_suffix_text
 from digitapp.core.errors import ModelFileError, UnsafeModelError
 from digitapp.core.tf import TF_LOCK, keras, tf
 

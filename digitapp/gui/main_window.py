@@ -16,6 +16,9 @@ from digitapp.core.errors import DigitAppError, UnsafeModelError, user_message
 from digitapp.core.resources import resource_path
 from digitapp.gui.workers import Jobs
 
+# Settings this window keeps (the tabs keep their own under their own groups).
+GEOMETRY_KEY = "window/geometry"
+LAST_DIR_KEY = "paths/last_dir"
 # Open accepts every model suffix; Save offers the native one first, then legacy HDF5.
 OPEN_FILTER = f"Keras models ({' '.join('*' + s for s in MODEL_SUFFIXES)})"
 SAVE_FILTERS = (f"Keras model (*{MODEL_SUFFIXES[0]})", f"Legacy HDF5 model (*{MODEL_SUFFIXES[1]})")
@@ -87,7 +90,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self._build_menus()
         self.resize(1280, 820)
-        geometry = self.settings.value("window/geometry")
+        geometry = self.settings.value(GEOMETRY_KEY)
         if geometry is not None:
             self.restoreGeometry(geometry)
         self.open_action.setEnabled(False)
@@ -166,7 +169,7 @@ class MainWindow(QMainWindow):
             self.load_model_file(path)
 
     def load_model_file(self, path: str, trust_code: bool = False) -> None:
-        self.settings.setValue("paths/last_dir", str(Path(path).parent))
+        self.settings.setValue(LAST_DIR_KEY, str(Path(path).parent))
         self.statusBar().showMessage(f"Opening {Path(path).name}…")
         from digitapp.core import workflow
 
@@ -224,7 +227,7 @@ class MainWindow(QMainWindow):
     def save_model_to(self, path: str) -> None:
         from digitapp.core import workflow
 
-        self.settings.setValue("paths/last_dir", str(Path(path).parent))
+        self.settings.setValue(LAST_DIR_KEY, str(Path(path).parent))
         self.statusBar().showMessage(f"Saving {Path(path).name}…")
         self.jobs.call(workflow.save_model, self.current, path, on_done=self._on_saved, on_error=self._on_save_error)
 
@@ -253,7 +256,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Exported {path}", 5000)
 
     def _last_dir(self) -> str:
-        return str(self.settings.value("paths/last_dir", str(Path.home())))
+        return str(self.settings.value(LAST_DIR_KEY, str(Path.home())))
 
     def _about(self) -> None:
         QMessageBox.about(self, "About DigitApp", about_html())
@@ -274,7 +277,7 @@ class MainWindow(QMainWindow):
             self._closing = True
             event.ignore()
             return
-        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         self.training_tab.save(self.settings)
         self.jobs.wait_all()
         self.training_tab.jobs.wait_all()
