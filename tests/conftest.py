@@ -1,4 +1,5 @@
-"""Shared fixtures: small slices of real MNIST, and a trained tiny model."""
+"""Shared fixtures: small slices of real MNIST, a trained tiny model, a model trained through
+the CLI, and the corpus of bad image files. Helpers they use are in tests/helpers.py."""
 
 import os
 
@@ -7,16 +8,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-import subprocess
-import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from digitapp.core import datasets
+from digitapp.core.config import TrainConfig
+from tests.helpers import run_cli, write_corpus
 
-ROOT = Path(__file__).resolve().parents[1]
+# The Qt fixtures (window, settings, guards against leaked threads and timers).
+pytest_plugins = ["tests.gui_fixtures"]
+
 TRAIN_SIZE = 600
 TEST_SIZE = 200
 
@@ -49,23 +51,9 @@ def trained(mnist_small):
     from digitapp.core import models, training
 
     model = models.build_model("fast", mnist_small.input_shape, mnist_small.num_classes)
-    config = training.TrainConfig(epochs=4, batch_size=32, learning_rate=3e-3, seed=1)
+    config = TrainConfig(epochs=4, batch_size=32, learning_rate=3e-3, seed=1)
     result = training.train(model, mnist_small, config)
     return model, result
-
-
-def digit_png(array: np.ndarray, path: Path) -> Path:
-    """Save a 28×28 uint8 MNIST image as a PNG file."""
-    from PIL import Image
-
-    Image.fromarray(np.asarray(array).reshape(28, 28).astype(np.uint8), "L").save(path)
-    return path
-
-
-def run_cli(*args, timeout=300):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "digitapp", *map(str, args)], capture_output=True,
-                          text=True, timeout=timeout, env=env, cwd=ROOT)
 
 
 @pytest.fixture(scope="session")
@@ -82,7 +70,5 @@ def cli_model(mnist_small_npz, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def corpus(mnist, tmp_path_factory):
-    """The bad and unusual image files of tests/badfiles.py (a 7 from the test set)."""
-    from tests.badfiles import write_corpus
-
+    """The bad and unusual image files of :func:`tests.helpers.write_corpus` (a 7 from the test set)."""
     return write_corpus(tmp_path_factory.mktemp("bad files"), mnist.x_test[0])

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from digitapp import cli
-from tests.conftest import ROOT, digit_png, run_cli
+from tests.helpers import ROOT, digit_png, run_cli
 
 
 def assert_one_sentence(stderr: str):
@@ -139,28 +139,6 @@ def test_windowed_build_without_std_streams(cli_model, mnist_small_npz, tmp_path
     assert (tmp_path / "again.keras").exists()
 
 
-def test_self_test_passes_without_std_streams(tmp_path):
-    """The check the frozen build runs (window, TensorFlow, training, prediction, save and
-    reopen), here as a windowed exe runs it: no stdout/stderr. The log tells the story."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DIGITAPP_HOME": str(tmp_path)}
-    code = ("import sys; sys.stdout = None; sys.stderr = None\n"
-            "from digitapp.cli import main\nsys.exit(main(['--self-test']))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, env=env, cwd=ROOT)
-    log = (tmp_path / "digitapp.log").read_text(encoding="utf-8")
-    assert proc.returncode == 0, log + proc.stdout + proc.stderr
-    assert "self-test passed" in log and "ok    training runs" in log
-
-
-def test_self_test_fails_with_a_reason(tmp_path):
-    """Without its bundled data the self-test must fail, say why, and exit non-zero."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DIGITAPP_HOME": str(tmp_path),
-           "DIGITAPP_RESOURCES": str(tmp_path / "nothing-here")}
-    proc = subprocess.run([sys.executable, "-m", "digitapp", "--self-test"], capture_output=True, text=True,
-                          timeout=600, env=env, cwd=ROOT)
-    assert proc.returncode == 1
-    assert "FAILED:" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
-
-
 def test_model_with_code_needs_trust_code(tmp_path, capsys, mnist_small):
     from digitapp.core.tf import keras
 
@@ -176,3 +154,92 @@ def test_model_with_code_needs_trust_code(tmp_path, capsys, mnist_small):
     assert "not loaded for safety. If you made it yourself, add --trust-code." in err
     assert cli.main(["predict", str(model), str(image), "--trust-code"]) == 0
     assert "seven.png:" in capsys.readouterr().out
+
+
+def test_choices_and_defaults_come_from_config(capsys):
+    from digitapp.core.config import BUILTIN_DATASETS, DEFAULT_MODEL, MODELS, OPTIMIZERS, TrainConfig
+
+    parser = cli.build_parser()
+    args = parser.parse_args(["train", "--dataset", "mnist", "--out", "m.keras"])
+    assert (args.model, args.optimizer, args.seed) == (DEFAULT_MODEL, TrainConfig().optimizer, TrainConfig().seed)
+    assert args.epochs is None and args.lr is None  # filled in per model by TrainConfig.for_model
+    for model in MODELS:
+        assert parser.parse_args(["train", "--dataset", "mnist", "--model", model, "--out", "m.keras"]).model == model
+    for dataset in BUILTIN_DATASETS:
+        assert parser.parse_args(["evaluate", "m.keras", "--dataset", dataset]).dataset == dataset
+    for bad in (["--dataset", "svhn"], ["--dataset", "mnist", "--model", "resnet"],
+                ["--dataset", "mnist", "--optimizer", "lbfgs"]):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["train", *bad, "--out", "m.keras"])
+    assert f"{{{','.join(OPTIMIZERS)}}}" in capsys.readouterr().err  # the last refusal names the choices
+
+
+class _Terminal:
+    """A stream that says it is a terminal, as stderr is when a user watches."""
+
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def test_progress_bar_on_a_terminal_and_a_line_per_epoch(capsys):
+    terminal = _Terminal()
+    printer = cli._ProgressPrinter(terminal)
+    printer.batch({"epoch": 1, "epochs": 2, "batch": 5, "batches": 10, "loss": 0.5, "accuracy": 0.75,
+                   "samples_per_second": 1234.0, "eta": 65.0})
+    assert "epoch 1/2 " + "█" * 15 + "·" * 15 + " 5/10" in terminal.text
+    assert "1,234 img/s" in terminal.text and "ETA 1:05" in terminal.text
+    printer.epoch(1, {"loss": 0.5, "accuracy": 0.75, "seconds": 2.0})
+    assert capsys.readouterr().out == "epoch 1: loss 0.5000  acc 0.7500  2.0 s\n"
+    assert terminal.text.endswith("\r")  # the bar was cleared before the line
+    quiet = _Terminal()
+    quiet.isatty = lambda: False  # a log file or a pipe: lines only, no bar
+    cli._ProgressPrinter(quiet).batch({})
+    assert quiet.text == ""
+
+
+def test_first_ctrl_c_asks_to_stop_the_second_aborts(capsys):
+    import signal
+
+    before = signal.getsignal(signal.SIGINT)
+    with cli._StopOnInterrupt() as stop:
+        assert not stop()
+        signal.raise_signal(signal.SIGINT)
+        assert stop()
+        assert "stopping after this batch" in capsys.readouterr().err
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_a_failed_save_keeps_the_work_in_the_temp_folder(monkeypatch, tmp_path, capsys):
+    from digitapp.core import workflow
+    from digitapp.core.errors import ModelFileError
+
+    saved = []
+
+    def save_model(trained, path):
+        if path.parent == tmp_path:
+            raise ModelFileError("Could not save m.keras: No space left on device.")
+        saved.append(path)
+        return path
+
+    monkeypatch.setattr(workflow, "save_model", save_model)
+    where = cli._save_keeping_work(object(), tmp_path / "m.keras")
+    assert where == saved[0] and where.suffix == ".keras" and where.parent != tmp_path
+    assert "No space left on device. Saved to" in capsys.readouterr().err
+
+    def always_fails(trained, path):
+        raise ModelFileError(f"Could not save {path.name}: read-only file system.")
+
+    monkeypatch.setattr(workflow, "save_model", always_fails)
+    with pytest.raises(ModelFileError, match="Could not save m.keras"):  # the first reason, not the fallback's
+        cli._save_keeping_work(object(), tmp_path / "m.keras")

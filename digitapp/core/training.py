@@ -50,7 +50,9 @@ class TracingLock(keras.callbacks.Callback):
     Keras traces the training step on the first batch and the validation step on the first
     validation pass; the rest of a run only executes traced graphs and may overlap with
     other work (opening, describing or saving a model), so the lock is released in between.
-    Every hook used here runs on the thread that called ``fit``.
+    It is released at the end of the first batch, before the app's own batch hook runs (this
+    callback comes first), so no hook is ever called while the lock is held. Batch ends may
+    arrive on Keras' dispatch thread: a plain Lock may be released from any thread.
     """
 
     async_safe = True
@@ -59,34 +61,35 @@ class TracingLock(keras.callbacks.Callback):
         super().__init__()
         self._held = False
         self._traced_test = False
+        self._flag = threading.Lock()  # guards _held: batch ends come from another thread
 
     def on_train_begin(self, logs=None):
         self._acquire()
 
-    def on_train_batch_begin(self, batch, logs=None):
-        if batch > 0:  # the first call of the training step has returned: it is traced
-            self.release()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.release()
+    def on_train_batch_end(self, batch, logs=None):
+        self.release()  # the first call of the training step has returned: it is traced
 
     def on_test_begin(self, logs=None):
         if not self._traced_test:
             self._traced_test = True
             self._acquire()
 
+    def on_test_batch_end(self, batch, logs=None):
+        self.release()
+
     def on_test_end(self, logs=None):
         self.release()
 
     def _acquire(self) -> None:
-        if not self._held:
-            TF_LOCK.acquire()
+        TF_LOCK.acquire()
+        with self._flag:
             self._held = True
 
     def release(self) -> None:
         """Let go of the lock if held (also called when ``fit`` ends or fails)."""
-        if self._held:
-            self._held = False
+        with self._flag:
+            held, self._held = self._held, False
+        if held:
             TF_LOCK.release()
 
 

@@ -1,5 +1,7 @@
 """Metrics from probabilities, checked by hand and against Keras' own evaluate."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -25,6 +27,17 @@ def test_metrics_by_hand():
     assert ev.loss == pytest.approx(expected_loss)
     summary = ev.to_dict(["a", "b", "c"])
     assert summary["per_class"]["b"]["precision"] == pytest.approx(1 / 3)
+
+
+def test_summary_for_json():
+    probs = np.eye(3)[[0, 1, 1, 1, 2]] * 0.9 + 0.1 / 3
+    ev = evaluation.evaluate_probabilities(probs, np.array([0, 0, 2, 1, 2]))
+    summary = ev.to_dict(["a", "b", "c"], max_misclassified=1)
+    assert summary["test_samples"] == 5 and summary["test_accuracy"] == pytest.approx(0.6)
+    assert summary["confusion_matrix"] == [[1, 1, 0], [0, 1, 0], [0, 1, 1]]
+    assert summary["misclassified"] == [1]  # the first of two, truncated
+    assert summary["per_class"]["c"] == {"precision": 1.0, "recall": 0.5}
+    json.dumps(summary)  # plain types only
 
 
 def test_matches_keras_evaluate(trained, mnist_small):

@@ -1,8 +1,9 @@
-"""The registry's architectures are the ones PRODUCT.md describes and adapt to any data."""
+"""The catalogue's architectures are the ones PRODUCT.md describes and adapt to any data."""
 
 import pytest
 
-from digitapp.core import models, registry
+from digitapp.core import config, models
+from digitapp.core.errors import ConfigError
 
 
 def _layer_summary(model):
@@ -52,15 +53,21 @@ def test_every_model_adapts_to_shape_and_classes(name, shape, classes):
 
 
 def test_unknown_model():
-    with pytest.raises(ValueError, match="unknown model"):
+    with pytest.raises(ConfigError, match="Unknown model 'resnet9000'"):
         models.build_model("resnet9000", (28, 28, 1), 10)
 
 
-def test_every_registered_name_has_a_builder():
-    assert list(registry.MODELS) == list(models.BUILDERS)
-    assert registry.DEFAULT_MODEL in registry.MODELS
+def test_every_catalogued_name_has_a_builder():
+    assert list(config.MODELS) == list(models.BUILDERS)
+    assert all(builder.__name__ == f"build_{name}" for name, builder in models.BUILDERS.items())
 
 
 def test_summary_text_lists_layers():
     text = models.summary_text(models.build_model("cnn", (28, 28, 1), 10))
     assert "conv2d" in text.lower() and "225,034" in text
+
+
+def test_describe_gives_the_parameter_count_and_summary():
+    count, text = models.describe("mlp", (28, 28, 1), 10)
+    assert count == 784 * 128 + 128 + 128 * 10 + 10
+    assert "dense" in text.lower() and f"{count:,}" in text

@@ -1,6 +1,7 @@
 """Saving is atomic with a sidecar; loading is safe and accepts the classic .h5."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ from digitapp.core import persistence
 from digitapp.core.errors import ModelFileError, UnsafeModelError
 from digitapp.core.prediction import Predictor
 from digitapp.core.tf import keras
+from tests.helpers import ROOT
 
 
 def _info(ds, **extra):
@@ -105,6 +107,38 @@ def test_save_errors(trained, mnist_small, tmp_path):
         persistence.save_model(model, tmp_path / "nope" / "m.keras", _info(mnist_small))
 
 
+def test_the_sidecar_sits_beside_the_model():
+    assert persistence.sidecar_path("/models/m.keras") == Path("/models/m.keras.json")
+
+
+def test_a_broken_sidecar_loses_the_history_not_the_model(trained, mnist_small, tmp_path):
+    model, result = trained
+    path = persistence.save_model(model, tmp_path / "m.keras", _info(mnist_small, history=result.history))
+    side = persistence.sidecar_path(path)
+    side.write_text("{not json", encoding="utf-8")
+    _, info = persistence.load_model(path)
+    assert info.history == {} and info.class_names == mnist_small.class_names and info.preprocessing == "digit"
+    side.write_text(json.dumps({"class_names": ["a", "b"], "preprocessing": "sepia", "history": [1, 2],
+                                "dataset": "Mine", "architecture": "fast"}), encoding="utf-8")
+    _, info = persistence.load_model(path)
+    assert info.class_names == [str(d) for d in range(10)]  # two names for ten outputs: not these
+    assert (info.preprocessing, info.history, info.dataset) == ("digit", {}, "Mine")
+    side.write_text(json.dumps({"class_names": list("abcdefghij"), "preprocessing": "gray"}), encoding="utf-8")
+    _, info = persistence.load_model(path)
+    assert info.class_names == list("abcdefghij") and info.preprocessing == "gray"
+
+
+@pytest.mark.parametrize("layers,words", [
+    ([keras.Input((10,)), keras.layers.Dense(3, activation="softmax")], "takes input \\(10,\\); expected images"),
+    ([keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(1)], "outputs \\(1,\\); expected one score"),
+])
+def test_models_that_do_not_classify_images_are_refused(tmp_path, layers, words):
+    path = tmp_path / "other.keras"
+    keras.Sequential(layers).save(path)
+    with pytest.raises(ModelFileError, match=words):
+        persistence.load_model(path)
+
+
 SAVE_FOREVER = """
 import sys
 from digitapp.core import persistence
@@ -124,14 +158,12 @@ def test_a_save_killed_mid_write_leaves_the_old_or_the_new_model(trained, mnist_
     import subprocess
     import sys
     import time
-    from pathlib import Path
 
     model, _ = trained
     source = persistence.save_model(model, tmp_path / "source.keras", _info(mnist_small))
     target = tmp_path / "target.keras"
     persistence.save_model(model, target, _info(mnist_small))
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": str(root)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     rng = random.Random(7)
     leftovers = 0
     for _ in range(3):

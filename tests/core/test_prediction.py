@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from digitapp.core.prediction import Predictor
+from digitapp.core.prediction import UNSURE_BELOW, Predictor
 from digitapp.core.tf import keras
-from tests.conftest import digit_png
+from tests.helpers import digit_png
 
 
 def test_same_answers_as_model_predict(trained, mnist_small):
@@ -28,9 +28,32 @@ def test_files_with_one_bad_one(trained, mnist_small, tmp_path):
     assert sum(a == e for a, e in zip(answers, expected)) >= 4  # same digits after the round trip
     first = results[0]
     assert first.model_input.shape == (28, 28, 1)
+    assert first.source_image.size == (28, 28)  # the file as decoded, to show beside the answer
+    np.testing.assert_array_equal(np.asarray(first.source_image), mnist_small.x_test[0, ..., 0])
     assert first.probabilities.sum() == np.float32(first.probabilities.sum())
     assert abs(float(first.probabilities.sum()) - 1) < 1e-5
     assert first.top(3)[0] == (first.name, first.confidence)
+
+
+def test_one_image_and_what_the_answer_says(trained, mnist_small):
+    model, _ = trained
+    predictor = Predictor(model, mnist_small.input_shape, mnist_small.class_names, "digit")
+    answer = predictor.predict(mnist_small.x_test[0])
+    assert answer.source_image is None  # not from a file
+    assert answer.name == "7" == answer.class_names[answer.label]
+    np.testing.assert_allclose(answer.model_input, predictor.prepare(mnist_small.x_test[0]))
+    top = answer.top(10)
+    assert [p for _, p in top] == sorted(answer.probabilities.tolist(), reverse=True)
+    assert answer.unsure == (answer.confidence < UNSURE_BELOW)
+    blank = predictor.predict_prepared(np.zeros((28, 28, 1), np.float32))
+    assert blank.probabilities.shape == (10,) and not blank.model_input.any()
+
+
+def test_no_images_no_answers(trained, mnist_small):
+    model, _ = trained
+    predictor = Predictor(model, mnist_small.input_shape, mnist_small.class_names, "digit")
+    assert predictor.probabilities(np.zeros((0, 28, 28, 1), np.float32)).shape == (0, 10)
+    assert predictor.predict_files([]) == []
 
 
 def test_logit_models_and_channel_less_inputs_are_handled():

@@ -1,4 +1,6 @@
-"""User images → model input: MNIST's recipe for digits, and every awkward image mode."""
+"""User images → model input: MNIST's recipe for digits, the fitted frame for other grey
+objects, a plain resize for photos; and files read once for both the picture and the input.
+(Reading files in every mode is tested in test_images.py.)"""
 
 import io
 
@@ -8,6 +10,7 @@ from PIL import Image
 
 from digitapp.core import preprocessing
 from digitapp.core.errors import ImageError
+from tests.helpers import digit_png
 
 DIGIT = (28, 28, 1)
 
@@ -50,25 +53,6 @@ def test_transparent_png_with_white_ink_keeps_its_ink():
     assert out.max() > 0.9 and out[0, 0, 0] == 0
 
 
-def test_exif_orientation_is_applied(tmp_path):
-    img = Image.new("L", (60, 20), 0)
-    exif = Image.Exif()
-    exif[0x0112] = 6  # rotate 90° clockwise on display
-    path = tmp_path / "rotated.jpg"
-    img.save(path, exif=exif)
-    assert preprocessing.open_image(path).size == (20, 60)
-
-
-def test_sixteen_bit_grayscale_is_scaled_not_clamped(tmp_path):
-    arr = np.zeros((40, 40), dtype=np.uint16)
-    arr[10:30, 18:22] = 30000  # mid-grey ink in 16-bit
-    path = tmp_path / "deep.png"
-    Image.fromarray(arr).save(path)
-    img = preprocessing.open_image(path)
-    assert img.mode == "L"
-    assert np.asarray(img).max() == round(30000 * 255 / 65535)
-
-
 def test_blank_image_gives_blank_input():
     out = preprocessing.prepare(np.full((50, 50), 255, np.uint8), DIGIT, "digit")
     assert not out.any()
@@ -77,7 +61,7 @@ def test_blank_image_gives_blank_input():
 def test_rgb_recipe_resizes_whole_picture():
     photo = np.random.default_rng(0).integers(0, 255, (120, 90, 3), dtype=np.uint8)
     out = preprocessing.prepare(photo, (32, 32, 3), "rgb")
-    assert out.shape == (32, 32, 3) and 0 <= out.min() and out.max() <= 1
+    assert out.shape == (32, 32, 3) and out.min() >= 0 and out.max() <= 1
 
 
 def test_gray_recipe_fits_object_to_frame():
@@ -95,39 +79,6 @@ def test_canvas_array_of_any_dtype():
     assert out.shape == DIGIT and out.max() > 0.9
 
 
-@pytest.mark.parametrize("content", [b"", b"not an image at all", b"\x89PNG\r\n\x1a\n\x00\x00"])
-def test_unreadable_files_raise_one_sentence(tmp_path, content):
-    path = tmp_path / "bad.png"
-    path.write_bytes(content)
-    with pytest.raises(ImageError) as info:
-        preprocessing.open_image(path)
-    assert "bad.png" in str(info.value) and "\n" not in str(info.value)
-
-
-def test_missing_file_and_folder(tmp_path):
-    with pytest.raises(ImageError, match="does not exist"):
-        preprocessing.open_image(tmp_path / "nope.png")
-    (tmp_path / "dir.png").mkdir()
-    with pytest.raises(ImageError, match="is a folder"):
-        preprocessing.open_image(tmp_path / "dir.png")
-
-
-def test_truncated_jpeg(tmp_path, mnist):
-    path = tmp_path / "cut.jpg"
-    Image.fromarray(mnist.x_test[0, ..., 0]).resize((200, 200)).save(path, quality=90)
-    path.write_bytes(path.read_bytes()[:300])
-    with pytest.raises(ImageError, match="cut.jpg"):
-        preprocessing.open_image(path)
-
-
-def test_palette_cmyk_and_animated_gif(tmp_path):
-    Image.new("CMYK", (30, 30), (0, 0, 0, 255)).save(tmp_path / "cmyk.jpg")
-    assert preprocessing.open_image(tmp_path / "cmyk.jpg").mode in ("L", "RGB")
-    frames = [Image.new("P", (20, 20), i) for i in range(3)]
-    frames[0].save(tmp_path / "anim.gif", save_all=True, append_images=frames[1:])
-    assert preprocessing.open_image(tmp_path / "anim.gif").size == (20, 20)
-
-
 def test_uneven_light_and_a_small_digit_on_a_big_page(mnist):
     """A phone photo: paper from bright to shaded corner. The shading is not ink; the
     digit comes out as it does on even paper. A small digit on a big page is found."""
@@ -143,3 +94,37 @@ def test_uneven_light_and_a_small_digit_on_a_big_page(mnist):
 
     small = preprocessing.prepare(dark_on_light_photo(digit, size=(900, 700), at=(600, 80), scale=4), DIGIT, "digit")
     assert np.corrcoef(even.ravel(), small[..., 0].ravel())[0, 1] > 0.8
+
+
+def test_a_file_gives_its_picture_and_the_same_input_as_the_picture(tmp_path, mnist):
+    path = digit_png(mnist.x_test[0], tmp_path / "seven.png")
+    picture, model_input = preprocessing.prepare_file(path, DIGIT, "digit")
+    assert picture.size == (28, 28) and picture.mode == "L"
+    np.testing.assert_array_equal(model_input, preprocessing.prepare(picture, DIGIT, "digit"))
+    np.testing.assert_array_equal(model_input, preprocessing.prepare(path, DIGIT, "digit"))
+
+
+def test_a_blank_file_is_refused_but_a_dark_photo_is_not(tmp_path):
+    Image.new("L", (50, 50), 255).save(tmp_path / "white.png")
+    with pytest.raises(ImageError, match="white.png looks blank: there is nothing on it to recognise."):
+        preprocessing.prepare_file(tmp_path / "white.png", DIGIT, "digit")
+    Image.new("RGB", (50, 50), 0).save(tmp_path / "night.png")
+    _, photo = preprocessing.prepare_file(tmp_path / "night.png", (32, 32, 3), "rgb")
+    assert photo.shape == (32, 32, 3) and not photo.any()
+
+
+def test_bad_arrays_and_recipes(tmp_path):
+    with pytest.raises(ImageError, match="must be \\(H, W\\) or \\(H, W, 3\\|4\\)"):
+        preprocessing.prepare(np.zeros((4, 4, 2)), DIGIT, "digit")
+    with pytest.raises(ImageError):
+        preprocessing.prepare(np.zeros((0, 5)), DIGIT, "digit")
+    with pytest.raises(ValueError, match="unknown preprocessing recipe 'sepia'"):
+        preprocessing.prepare(np.zeros((5, 5)), DIGIT, "sepia")
+
+
+def test_center_of_mass():
+    arr = np.zeros((5, 7))
+    arr[1, 6] = 3.0
+    arr[3, 6] = 1.0
+    assert preprocessing.center_of_mass(arr) == pytest.approx((1.5, 6.0))
+    assert preprocessing.center_of_mass(np.zeros((5, 7))) == (2.0, 3.0)  # nothing: the middle

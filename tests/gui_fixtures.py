@@ -1,5 +1,6 @@
-"""GUI fixtures: a main window with throw-away settings, and guards against leaked threads
-and timers."""
+"""Qt fixtures for every test (tests/conftest.py loads them as a plugin, so the GUI tests and
+the cross-cutting suites in tests/integration share them): a main window with throw-away
+settings, and guards that fail a test leaving a QThread or a QTimer running."""
 
 import weakref
 

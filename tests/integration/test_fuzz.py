@@ -18,6 +18,7 @@ from PIL import Image
 
 from digitapp.core import datasets, persistence, preprocessing
 from digitapp.core.errors import DatasetError, ImageError, ModelFileError
+from tests.helpers import IDX_STEMS, write_idx_set
 
 pytestmark = pytest.mark.slow
 
@@ -152,10 +153,8 @@ def _seed_dataset_files() -> tuple[dict[str, bytes], bytes]:
                                  rng.integers(0, 255, (3, 28, 28), dtype=np.uint8), np.arange(3))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for key, stem in datasets.IDX_FILES.items():
-            arr = getattr(small, key)
-            datasets.write_idx(arr[..., 0] if arr.ndim == 4 else arr, folder / stem)
-        idx = {stem: (folder / stem).read_bytes() for stem in datasets.IDX_FILES.values()}
+        write_idx_set(small, folder)
+        idx = {stem: (folder / stem).read_bytes() for stem in IDX_STEMS.values()}
         datasets.save_npz(small, folder / "seed.npz")
         return idx, (folder / "seed.npz").read_bytes()
 

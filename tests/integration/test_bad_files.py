@@ -1,6 +1,6 @@
 """Every kind of bad or unusual image file gives a correct prediction or one clear
-sentence — through the core and the CLI (the corpus is in tests/badfiles.py; the GUI's
-turn is in tests/gui/test_robustness.py)."""
+sentence — through the core and the CLI (the corpus is written by tests/helpers.py; the
+GUI's turn is in tests/gui/test_robustness.py)."""
 
 import json
 
@@ -10,8 +10,7 @@ import pytest
 from digitapp.core import preprocessing
 from digitapp.core.errors import ImageError
 from digitapp.core.prediction import Prediction, Predictor
-from tests.badfiles import DIGIT, EITHER, ERROR
-from tests.conftest import run_cli
+from tests.helpers import DIGIT, EITHER, ERROR, one_sentence, run_cli
 
 SHAPE = (28, 28, 1)
 
@@ -20,10 +19,6 @@ SHAPE = (28, 28, 1)
 def predictor(trained, mnist_small):
     model, _ = trained
     return Predictor(model, SHAPE, mnist_small.class_names, "digit")
-
-
-def one_sentence(text: str) -> bool:
-    return ("\n" not in text and "Traceback" not in text and text.endswith(".") and 10 < len(text) < 240)
 
 
 def check(case, result, reference: np.ndarray, reference_label: str) -> str | None:

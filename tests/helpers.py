@@ -1,23 +1,90 @@
-"""A corpus of bad and unusual image files, the way users produce them.
+"""What tests share that is not a fixture: paths, small file writers, the CLI runner,
+the one-sentence check, and the corpus of bad and unusual image files.
 
-``write_corpus(folder, digit)`` writes one file (or folder) per kind and returns the
-cases. ``expect`` is ``"digit"`` (a legal image of ``digit``: it must be classified, and
-what the model receives must match the plain PNG's input), ``"error"`` (it must be
-refused with one sentence) or ``"either"`` (legal but without a recognisable digit, e.g.
-1×1 or a blank page: a prediction or one clear sentence, never a crash).
+Fixtures live in the ``conftest.py`` files and use these; tests import them from here,
+never from another test file or a conftest.
+
+The corpus: ``write_corpus(folder, digit)`` writes one file (or folder) per kind and
+returns the cases. ``expect`` is ``"digit"`` (a legal image of ``digit``: it must be
+classified, and what the model receives must match the plain PNG's input), ``"error"``
+(it must be refused with one sentence) or ``"either"`` (legal but without a recognisable
+digit, e.g. 1×1 or a blank page: a prediction or one clear sentence, never a crash).
 """
 
 from __future__ import annotations
 
 import io
 import os
+import pickle
 import struct
+import subprocess
+import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def digit_png(array: np.ndarray, path: Path) -> Path:
+    """Save a 28×28 uint8 MNIST image as a PNG file."""
+    Image.fromarray(np.asarray(array).reshape(28, 28).astype(np.uint8), "L").save(path)
+    return path
+
+
+def run_cli(*args, timeout=300) -> subprocess.CompletedProcess:
+    """``python -m digitapp ARGS`` in a subprocess, as a user runs it."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "digitapp", *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout, env=env, cwd=ROOT)
+
+
+def one_sentence(text: str) -> bool:
+    """True for an error message fit to show a user: one line, no traceback, a full stop."""
+    return "\n" not in text and "Traceback" not in text and text.endswith(".") and 10 < len(text) < 240
+
+
+# ---------------------------------------------------------------- dataset files
+
+# x_train/y_train/x_test/y_test → the file names of MNIST's original distribution.
+IDX_STEMS = {
+    "x_train": "train-images-idx3-ubyte",
+    "y_train": "train-labels-idx1-ubyte",
+    "x_test": "t10k-images-idx3-ubyte",
+    "y_test": "t10k-labels-idx1-ubyte",
+}
+
+
+def write_idx_set(ds, folder: Path, suffix: str = "", count: int | None = None,
+                  stems: dict[str, str] = IDX_STEMS) -> Path:
+    """The first ``count`` images of each part of ``ds`` as the four IDX files in ``folder``."""
+    from digitapp.core.datasets import write_idx
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for key, stem in stems.items():
+        part = getattr(ds, key)[:count]
+        write_idx(part[..., 0] if part.ndim == 4 else part, folder / (stem + suffix))
+    return folder
+
+
+def write_cifar(folder: Path, n_train: int = 20, n_test: int = 10) -> dict[str, dict]:
+    """Random CIFAR-10 batches in the real layout (rows of 3072 bytes: all red, then green,
+    then blue) as ``data_batch_1``, ``data_batch_2`` and ``test_batch``; returns them."""
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    batches = {}
+    for name, n in (("data_batch_1", n_train // 2), ("data_batch_2", n_train // 2), ("test_batch", n_test)):
+        batches[name] = {b"data": rng.integers(0, 256, (n, 3072), dtype=np.uint8),
+                         b"labels": rng.integers(0, 10, n).tolist()}
+        with open(folder / name, "wb") as f:
+            pickle.dump(batches[name], f)
+    return batches
+
+
+# ---------------------------------------------------------------- bad and unusual image files
 
 DIGIT = "digit"
 ERROR = "error"
@@ -164,7 +231,7 @@ def write_corpus(folder: Path, digit: np.ndarray) -> list[Case]:
     add("PNG with corrupted pixel data", "corrupt_idat.png", ERROR, data=bytes(corrupt))
     add("random bytes named .png", "random.png", ERROR, data=rng.bytes(4096))
     add("random bytes named .jpg", "random.jpg", ERROR, data=rng.bytes(4096))
-    add("text file named .png", "text.png", ERROR, data="this is not an image\n".encode())
+    add("text file named .png", "text.png", ERROR, data=b"this is not an image\n")
     add("HTML page saved as .jpg", "page.jpg", ERROR, data=b"<!DOCTYPE html><html><body>404</body></html>")
     add("plain text file", "notes.txt", ERROR, data=b"remember the milk\n")
     add("SVG drawing", "vector.svg", ERROR,
