@@ -27,6 +27,7 @@ from digitapp.core.config import (
     TrainConfig,
     model_suffix_text,
 )
+from digitapp.core.datasets import load_dataset
 from digitapp.core.errors import DigitAppError, UnsafeModelError, WriteError, user_message
 from digitapp.core.formatting import epoch_line, format_duration
 from digitapp.core.images import expand_image_paths
@@ -129,8 +130,6 @@ def _fail(message: str, code: int = EXIT_ERROR) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from digitapp.core.datasets import load_dataset
-
     out = Path(args.out)
     _check_output(out)
     config = TrainConfig.for_model(
@@ -267,8 +266,6 @@ def _write_json(path: str, data: dict) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from digitapp.core.datasets import load_dataset
-
     dataset = load_dataset(args.dataset or args.data)
     from digitapp.core import workflow
 

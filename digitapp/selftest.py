@@ -16,6 +16,7 @@ from pathlib import Path
 
 from digitapp import __version__
 from digitapp.core import applog
+from digitapp.core.resources import resource_path
 
 STEP_TIMEOUT_S = 300
 BATCHES = 5
@@ -86,8 +87,6 @@ def _steps(tmp: Path) -> None:
                      "the stopped model has no test accuracy")
 
         with _step("a bundled image is classified on the Predict tab"):
-            from digitapp.core.resources import resource_path
-
             sample = resource_path("sample-digit.png")
             predict = window.predict_tab
             classified = []

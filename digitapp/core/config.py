@@ -120,6 +120,8 @@ BUILTIN_DATASETS = {
     "fashion_mnist": "Fashion-MNIST",
     "cifar10": "CIFAR-10",
 }
+# Ships with the app (resources/mnist.npz); the other built-in sets may need a download.
+BUNDLED_DATASET = "mnist"
 # Debian's package dataset-fashion-mnist installs the real set here.
 SYSTEM_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 

@@ -6,7 +6,7 @@ import sys
 
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from digitapp import __version__
 from digitapp.core import applog
@@ -45,8 +45,6 @@ class _ExceptionReporter:
         if issubclass(exc_type, KeyboardInterrupt):
             QApplication.quit()
             return
-        from PySide6.QtWidgets import QMessageBox
-
         where = f" Details are in {self.log_file}." if self.log_file else ""
         self._box = QMessageBox(QMessageBox.Warning, "DigitApp",
                                 f"Something went wrong: {exc_type.__name__}: {exc}.{where}")

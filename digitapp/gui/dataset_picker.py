@@ -16,7 +16,6 @@ from digitapp.gui.workers import Jobs
 IMPORT_NPZ = "import-npz"
 IMPORT_FOLDER = "import-folder"
 IMPORTED = "path:"  # key prefix of an imported dataset; the rest is its path
-BUNDLED_DATASET = "mnist"  # ships with the app; the other built-in sets may need a download
 SAMPLE_STRIP = 10
 
 
@@ -45,7 +44,7 @@ class DatasetPicker(QGroupBox):
         self._error: str | None = None
         self.dataset_combo = QComboBox()
         for key, name in config.BUILTIN_DATASETS.items():
-            self.dataset_combo.addItem(f"{name} (bundled)" if key == BUNDLED_DATASET else name, key)
+            self.dataset_combo.addItem(f"{name} (bundled)" if key == config.BUNDLED_DATASET else name, key)
         self.dataset_combo.insertSeparator(self.dataset_combo.count())
         self.dataset_combo.addItem("Import .npz file…", IMPORT_NPZ)
         self.dataset_combo.addItem("Import folder (IDX files, class folders, CIFAR batches)…", IMPORT_FOLDER)

@@ -3,9 +3,12 @@ clean shutdown that never destroys a running thread."""
 
 from __future__ import annotations
 
+import platform
+from importlib import metadata
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Signal, Slot
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QSettings, Signal, Slot, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget
 
@@ -43,12 +46,6 @@ COMPONENTS = (
 
 def about_html() -> str:
     """Versions and licences of the app and what it is built from."""
-    import platform
-    from importlib import metadata
-
-    from PySide6 import __version__ as pyside_version
-    from PySide6.QtCore import qVersion
-
     rows = [f"<tr><td>Python</td><td>{platform.python_version()}</td><td>PSF</td></tr>",
             f"<tr><td>Qt</td><td>{qVersion()} (PySide6 {pyside_version})</td><td>LGPL-3.0</td></tr>"]
     for dist, name, licence in COMPONENTS:

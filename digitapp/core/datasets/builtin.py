@@ -6,7 +6,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from digitapp.core.config import BUILTIN_DATASETS, CIFAR10_NAMES, DIGIT_NAMES, FASHION_NAMES, SYSTEM_FASHION_DIR
+from digitapp.core.config import (
+    BUILTIN_DATASETS,
+    BUNDLED_DATASET,
+    CIFAR10_NAMES,
+    DIGIT_NAMES,
+    FASHION_NAMES,
+    SYSTEM_FASHION_DIR,
+)
 from digitapp.core.datasets.arrays import Dataset, from_arrays
 from digitapp.core.datasets.cifar import is_cifar_dir, load_cifar_dir
 from digitapp.core.datasets.idx import find_idx_files, load_idx_dir
@@ -17,7 +24,7 @@ from digitapp.core.resources import resource_path
 
 def load_builtin(name: str) -> Dataset:
     """``mnist`` (bundled), ``fashion_mnist`` or ``cifar10`` (local copies, else download)."""
-    if name == "mnist":
+    if name == BUNDLED_DATASET:
         path = resource_path("mnist.npz")
         if not path.exists():
             raise DatasetError(f"The bundled MNIST file is missing ({path}); reinstall the app.")
