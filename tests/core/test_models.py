@@ -1,4 +1,4 @@
-"""The catalogue's architectures are the ones PRODUCT.md describes and adapt to any data."""
+"""The catalogue's architectures are the classic Keras MNIST ones and adapt to any data."""
 
 import pytest
 

@@ -15,7 +15,7 @@ except ModuleNotFoundError:  # Python 3.10: import-linter (a test dependency) br
 PACKAGE = ROOT / "digitapp"
 # A module longer than this has logic worth a test file of its own.
 MIRROR_ABOVE_LINES = 50
-# Past this a module has usually grown a second job (STYLE.md: "a few hundred lines").
+# Past this a module has usually grown a second job.
 MAX_MODULE_LINES = 350
 
 

@@ -1,4 +1,4 @@
-"""Property-based fuzzing of the image, dataset and model loaders (issue 7).
+"""Property-based fuzzing of the image, dataset and model loaders.
 
 Each loader must either return something valid or raise its one-sentence error type —
 never another exception. Example counts (sum ≥ 10,000) are in ``EXAMPLES``.

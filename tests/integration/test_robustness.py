@@ -1,5 +1,5 @@
 """The window under hostile conditions: bad image files, a full or read-only disk, unsafe
-model files, and no network at all (issue 7)."""
+model files, and no network at all."""
 
 import errno
 import socket
