@@ -24,6 +24,7 @@ class TrainingWorker(QObject):
         started(): training begins (in the worker thread, before the model is built).
         batch_done(dict): batch progress (epoch, batch, loss, accuracy, eta, …).
         epoch_done(int, dict): after each epoch, with train and validation metrics.
+        evaluating(int): training is over; the model is being tested on this many images.
         finished(object): a ``TrainedModel`` — also after Stop, with what was learned.
         failed(object): the exception that stopped anything from being trained.
     """
@@ -31,6 +32,7 @@ class TrainingWorker(QObject):
     started = Signal()
     batch_done = Signal(dict)
     epoch_done = Signal(int, dict)
+    evaluating = Signal(int)
     finished = Signal(object)
     failed = Signal(object)
 
@@ -56,7 +58,7 @@ class TrainingWorker(QObject):
             trained = workflow.train_and_evaluate(
                 self._dataset, self._architecture, self._config, self._model,
                 on_batch=self.batch_done.emit, on_epoch=self.epoch_done.emit, should_stop=self._stop.is_set,
-                previous_history=self._previous_history,
+                previous_history=self._previous_history, on_evaluate=self.evaluating.emit,
             )
         except Exception as exc:  # never let a worker die silently
             _log_unexpected(exc)
