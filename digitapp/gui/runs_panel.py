@@ -64,8 +64,8 @@ class RunsPanel(QWidget):
         top_layout.addWidget(self.hint)
         top_layout.addLayout(buttons)
         top_layout.addWidget(self.table, 1)
-        self.figure = Figure(figsize=(7, 2.6))
-        self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.2, top=0.86, wspace=0.25)
+        # A constrained layout keeps titles and axis labels inside whatever height the splitter gives.
+        self.figure = Figure(figsize=(7, 2.6), layout="constrained")
         self.canvas = FigureCanvasQTAgg(self.figure)
         splitter = QSplitter(Qt.Vertical)
         splitter.addWidget(top)
@@ -78,7 +78,7 @@ class RunsPanel(QWidget):
         self.save_button.clicked.connect(self._on_save_clicked)
         self.delete_button.clicked.connect(self._on_delete_clicked)
         self.table.itemSelectionChanged.connect(self._on_selection_changed)
-        self.table.itemDoubleClicked.connect(self._on_use_clicked)
+        self.table.itemDoubleClicked.connect(self._on_row_double_clicked)
         session.runs_changed.connect(self._on_runs_changed)
         session.current_changed.connect(self._on_current_changed)
         self._on_runs_changed()
@@ -141,6 +141,10 @@ class RunsPanel(QWidget):
         chosen = self.selected_runs()
         if len(chosen) == 1:
             self.session.set_current(chosen[0])
+
+    @Slot(QTableWidgetItem)
+    def _on_row_double_clicked(self, _item) -> None:
+        self._on_use_clicked()
 
     @Slot()
     def _on_save_clicked(self) -> None:
