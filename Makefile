@@ -1,38 +1,46 @@
 # DigitApp — `make run` opens the app, `make test` runs the whole test suite.
 # Both create .venv from this project's own files first (idempotent: reinstalls only
-# when pyproject.toml changes). Windows equivalents are in README.md.
+# when pyproject.toml changes). `make run` installs what the app needs; `make test` adds
+# the test tools (pytest, ruff, import-linter). Windows equivalents are in README.md.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: install run test lint clean exe exe-test bench
+.PHONY: install install-test run test lint clean exe exe-test bench
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
-	$(BIN)/python -m pip install -e '.[test]'
+	$(BIN)/python -m pip install -e .
 	touch $(STAMP)
+
+install-test: $(TEST_STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -e '.[test]'
+	touch $(TEST_STAMP)
 
 run: install
 	$(BIN)/python -m digitapp
 
-test: install lint
+test: install-test lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 # ruff (rules in pyproject.toml [tool.ruff]) and the layering contracts (core free of Qt,
 # front ends reach TensorFlow through core.workflow only: [tool.importlinter]).
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
 # The frozen app: dist/DigitApp/ (onedir; DigitApp.exe on Windows). Slow (~5 min).
 BUILD_STAMP := $(VENV)/.installed-build
 
-$(BUILD_STAMP): $(STAMP)
+$(BUILD_STAMP): $(TEST_STAMP)
 	$(BIN)/python -m pip install -e '.[test,build]'
 	touch $(BUILD_STAMP)
 

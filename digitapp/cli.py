@@ -20,14 +20,16 @@ from digitapp.core import applog
 from digitapp.core.config import (
     BUILTIN_DATASETS,
     DEFAULT_MODEL,
+    DOWNLOAD_SIZES_MB,
     MODEL_SUFFIXES,
     MODELS,
     OPTIMIZERS,
     SCHEDULES,
     TrainConfig,
     model_suffix_text,
+    sidecar_path,
 )
-from digitapp.core.datasets import load_dataset
+from digitapp.core.datasets import Dataset, load_dataset, local_copy
 from digitapp.core.errors import DigitAppError, UnsafeModelError, WriteError, user_message
 from digitapp.core.formatting import epoch_line, format_duration
 from digitapp.core.images import expand_image_paths
@@ -116,8 +118,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _open_gui() -> int:
-    from digitapp.gui.app import run
+    # Qt aborts the process when it cannot show a window: look for the usual causes first.
+    from digitapp.gui import display
 
+    problem = display.display_problem()
+    if problem:
+        return _fail(problem)
+    try:
+        from digitapp.gui.app import run
+    except ImportError as exc:  # Qt's own libraries need system ones (libGL, libEGL, …)
+        if os.environ.get("DIGITAPP_DEBUG"):
+            raise
+        return _fail(display.import_failure_message(exc))
     return run()
 
 
@@ -137,10 +149,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         optimizer=args.optimizer, schedule=args.schedule, augment=args.augment,
         early_stopping=args.early_stopping, seed=args.seed, validation_fraction=args.validation,
     )
-    config.check()
-    dataset = load_dataset(args.dataset or args.data)
-    for note in dataset.notes:
-        print(f"note: {note}", file=sys.stderr)
+    config.check()  # before the dataset: a typo in a setting must not wait for a download
+    dataset = _load_data(args)
     print(dataset.summary())
 
     from digitapp.core import workflow  # TensorFlow loads here
@@ -163,14 +173,28 @@ def cmd_train(args: argparse.Namespace) -> int:
           f"({len(dataset.x_test):,} test images)")
 
     saved = _save_keeping_work(trained, out)
-    print(f"saved {saved} (+ {workflow.sidecar_path(saved).name})")
+    print(f"saved {saved} (+ {sidecar_path(saved).name})")
     if args.metrics_json:
         _write_json(args.metrics_json, {
             **trained.info.metrics, "history": result.history, "model": args.model,
             "dataset": dataset.name, "config": trained.info.config,
             **evaluation.to_dict(dataset.class_names),
         })
-    return 0
+    # Stopped by Ctrl+C: the work is saved, but the exit code says the run was cut short,
+    # as for any interrupted program (a script's `&&` must not go on as if it had finished).
+    return EXIT_INTERRUPTED if stop.requested else 0
+
+
+def _load_data(args: argparse.Namespace) -> Dataset:
+    """``--dataset`` or ``--data``, saying so first when a built-in set must be downloaded,
+    and printing what the checks noticed (classes without images)."""
+    if args.dataset and local_copy(args.dataset) is None:
+        print(f"downloading {BUILTIN_DATASETS[args.dataset]} (about {DOWNLOAD_SIZES_MB[args.dataset]} MB, "
+              "once: it is kept in Keras' cache)…", file=sys.stderr)
+    dataset = load_dataset(args.dataset or args.data)
+    for note in dataset.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return dataset
 
 
 def _check_output(out: Path) -> None:
@@ -266,7 +290,7 @@ def _write_json(path: str, data: dict) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    dataset = load_dataset(args.dataset or args.data)
+    dataset = _load_data(args)
     from digitapp.core import workflow
 
     evaluation = workflow.evaluate_on(workflow.open_model(args.model, args.trust_code), dataset).evaluation

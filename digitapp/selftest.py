@@ -104,7 +104,7 @@ def _steps(tmp: Path) -> None:
 
             path = tmp / "self-test.keras"
             window.save_model_to(str(path))
-            _wait(app, lambda: path.exists() and not window.jobs.busy(), "the save")
+            _wait(app, lambda: path.exists() and not window.session.busy(), "the save")
             reopened = workflow.open_model(path)
             again = reopened.predictor.predict(sample)
             _require(abs(float(again.probabilities[prediction.label]) - prediction.confidence) < 1e-4,
@@ -122,6 +122,10 @@ def _shut_down(app, window) -> None:
         if tab is not None and tab.is_training():
             tab.stop_training()
             _wait(app, lambda: not tab.is_training(), "training to stop", timeout_s=120)
+        _wait(app, lambda: not window.session.busy(), "the autosave", timeout_s=120)
+        # The self-test's runs are not the user's: none is offered back at the next start.
+        for run in list(window.session.runs):
+            window.session.remove(run)
         window.close()
         app.processEvents()
         _require(not window.isVisible(), "the window did not close")

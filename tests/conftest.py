@@ -23,6 +23,15 @@ TRAIN_SIZE = 600
 TEST_SIZE = 200
 
 
+@pytest.fixture(autouse=True)
+def app_data(tmp_path, monkeypatch):
+    """Each test's own app-data folder: logs and autosaved runs never reach the real one,
+    nor one test's runs the next test's window."""
+    folder = tmp_path / "app-data"
+    monkeypatch.setenv("DIGITAPP_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def mnist() -> datasets.Dataset:
     """The bundled, real MNIST (60k/10k)."""

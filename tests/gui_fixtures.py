@@ -12,53 +12,48 @@ from PySide6.QtWidgets import QApplication
 THREAD_GRACE_MS = 1000
 
 
-@pytest.fixture(autouse=True)
-def no_dangling_qthreads(monkeypatch):
-    """Fail a test that leaves a QThread running (as napari's ``_dangling_qthreads``)."""
+def _recording(monkeypatch, cls) -> list[weakref.ref]:
+    """Weak references to every ``cls`` object started (``cls.start``) during the test."""
     started: list[weakref.ref] = []
-    original = QThread.start
+    original = cls.start
 
     def recording_start(self, *args):
         started.append(weakref.ref(self))
         return original(self, *args)
 
-    monkeypatch.setattr(QThread, "start", recording_start)
-    yield
-    leaked = []
-    for ref in started:
-        thread = ref()
+    monkeypatch.setattr(cls, "start", recording_start)
+    return started
+
+
+def _alive(refs: list[weakref.ref], check) -> list:
+    found = []
+    for ref in refs:
+        obj = ref()
         try:
-            if thread is not None and thread.isRunning() and not thread.wait(THREAD_GRACE_MS):
-                leaked.append(thread)
+            if obj is not None and check(obj):
+                found.append(obj)
         except RuntimeError:
-            pass  # the C++ object is already deleted, so the thread has ended
+            pass  # the C++ object is already deleted: it has ended
+    return found
+
+
+@pytest.fixture(autouse=True)
+def no_dangling_qthreads_or_timers(monkeypatch):
+    """Fail a test that leaves a QThread running (as napari's ``_dangling_qthreads``), or a
+    QTimer running once its widgets are closed and deleted: a timer that outlives its owner
+    fires into freed objects (seen: a late answer after the window closed mid-training).
+
+    Threads first: pytest-qt has closed and deleteLater()ed the test's widgets, and running
+    those deletes while a thread still runs would abort the process (a QThread destroyed
+    while running), so the deletes run only once no thread does.
+    """
+    threads = _recording(monkeypatch, QThread)
+    timers = _recording(monkeypatch, QTimer)
+    yield
+    leaked = _alive(threads, lambda thread: thread.isRunning() and not thread.wait(THREAD_GRACE_MS))
     assert not leaked, f"{len(leaked)} QThread(s) still running after the test"
-
-
-@pytest.fixture(autouse=True)
-def no_running_qtimers(monkeypatch):
-    """Fail a test that leaves a QTimer running once its widgets are closed and deleted: a
-    timer that outlives its owner fires into freed objects (seen: a late answer after the
-    window closed mid-training). pytest-qt closes and deleteLater()s the test's widgets
-    before fixtures are torn down; the deferred deletes are run here."""
-    started: list[weakref.ref] = []
-    original = QTimer.start
-
-    def recording_start(self, *args):
-        started.append(weakref.ref(self))
-        return original(self, *args)
-
-    monkeypatch.setattr(QTimer, "start", recording_start)
-    yield
     QApplication.sendPostedEvents(None, QEvent.DeferredDelete)
-    running = []
-    for ref in started:
-        timer = ref()
-        try:
-            if timer is not None and timer.isActive():
-                running.append(timer)
-        except RuntimeError:
-            pass  # deleted with its owner
+    running = _alive(timers, lambda timer: timer.isActive())
     for timer in running:
         timer.stop()  # don't let it fire into the next test
     assert not running, f"{len(running)} QTimer(s) still running after the test: {running}"
@@ -91,10 +86,14 @@ def window(qtbot, settings, mnist_small_npz):
     tab.import_dataset(str(mnist_small_npz))
     qtbot.waitUntil(lambda: tab.train_button.isEnabled(), timeout=60_000)
     yield win
-    if win.isVisible():
-        if tab.is_training():
-            with qtbot.waitSignal(tab.training_ended, timeout=60_000):
-                win.close()
-        win.close()
-    win.jobs.wait_all()
-    tab.jobs.wait_all()
+    if tab.is_training():
+        with qtbot.waitSignal(tab.training_ended, timeout=60_000):
+            tab.stop_training()
+    # Autosaves end, and their results reach the session, before the window closes: a run
+    # still at risk would make closing ask (a modal box nobody answers in a test).
+    qtbot.waitUntil(lambda: not win.session.busy(), timeout=60_000)
+    QApplication.processEvents()
+    assert not win.session.at_risk(), "a run was neither saved nor autosaved"
+    win.close()
+    for jobs in (win.jobs, win.session.jobs, tab.jobs, win.predict_tab.jobs):
+        jobs.wait_all()

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from digitapp import cli
+from digitapp.core.errors import DatasetError
 from tests.helpers import ROOT, digit_png, run_cli
 
 
@@ -243,3 +244,98 @@ def test_a_failed_save_keeps_the_work_in_the_temp_folder(monkeypatch, tmp_path, 
     monkeypatch.setattr(workflow, "save_model", always_fails)
     with pytest.raises(ModelFileError, match="Could not save m.keras"):  # the first reason, not the fallback's
         cli._save_keeping_work(object(), tmp_path / "m.keras")
+
+
+# ---------------------------------------------------------------- clear, true messages
+
+
+def test_text_files_named_like_data_or_models_get_one_true_sentence(cli_model, mnist_small_npz, tmp_path, capsys):
+    """numpy would advise loading a non-archive with allow_pickle; Keras says "File not found"
+    for a file that exists."""
+    model, _, _ = cli_model
+    fake_data, fake_model = tmp_path / "notes.npz", tmp_path / "notes.keras"
+    for fake in (fake_data, fake_model):
+        fake.write_text("remember the milk\n", encoding="utf-8")
+    image = ROOT / "resources" / "sample-digit.png"
+    not_data, not_model = "notes.npz is not a NumPy .npz archive.", "notes.keras is not a Keras model file."
+    runs = {
+        "train": (["train", "--data", str(fake_data), "--out", str(tmp_path / "m.keras")], not_data),
+        "evaluate data": (["evaluate", str(model), "--data", str(fake_data)], not_data),
+        "predict": (["predict", str(fake_model), str(image)], not_model),
+        "evaluate model": (["evaluate", str(fake_model), "--data", str(mnist_small_npz)], not_model),
+    }
+    for what, (argv, sentence) in runs.items():
+        assert cli.main(argv) == 1, what
+        assert capsys.readouterr().err == f"digitapp: error: {sentence}\n", what
+
+
+def test_labels_of_a_single_class_are_refused_before_training(tmp_path, capsys):
+    x = np.random.default_rng(0).integers(0, 256, (20, 28, 28), dtype=np.uint8)
+    data = tmp_path / "all42.npz"
+    np.savez(data, x_train=x, y_train=np.full(20, 42), x_test=x[:5], y_test=np.full(5, 42))
+    assert cli.main(["train", "--data", str(data), "--out", str(tmp_path / "m.keras")]) == 1
+    assert capsys.readouterr().err == ("digitapp: error: Every training image is labelled '42'; "
+                                       "a classifier needs training images of at least two classes.\n")
+    assert not (tmp_path / "m.keras").exists()
+
+
+def test_class_gaps_are_printed_as_notes(cli_model, mnist_small, tmp_path, capsys):
+    model, _, _ = cli_model
+    data = tmp_path / "no_nines_to_test.npz"
+    keep = mnist_small.y_test != 9
+    np.savez(data, x_train=mnist_small.x_train, y_train=mnist_small.y_train,
+             x_test=mnist_small.x_test[keep], y_test=mnist_small.y_test[keep])
+    assert cli.main(["evaluate", str(model), "--data", str(data)]) == 0
+    assert capsys.readouterr().err == (
+        "note: No test images for 1 of 10 classes ('9'): the test accuracy says nothing about them.\n")
+
+
+def test_settings_are_checked_before_the_dataset_loads(tmp_path, capsys, monkeypatch):
+    """A typo in a setting is reported at once, not after a download or a long import."""
+    loaded = []
+    monkeypatch.setattr(cli, "load_dataset", loaded.append)
+    assert cli.main(["train", "--dataset", "cifar10", "--lr", "-1", "--out", str(tmp_path / "m.keras")]) == 1
+    assert capsys.readouterr().err == "digitapp: error: Learning rate must be between 0 and 10.\n"
+    assert loaded == []
+
+
+def test_a_missing_built_in_set_is_announced_before_it_downloads(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # nothing cached: CIFAR-10 would be downloaded
+    downloads = []
+
+    def no_network(name):
+        downloads.append(name)
+        raise DatasetError("CIFAR-10 could not be downloaded (test).")
+
+    monkeypatch.setattr("digitapp.core.datasets.builtin.download_builtin", no_network)
+    assert cli.main(["train", "--dataset", "cifar10", "--out", str(tmp_path / "m.keras")]) == 1
+    assert downloads == ["cifar10"]
+    assert capsys.readouterr().err.splitlines() == [
+        "downloading CIFAR-10 (about 170 MB, once: it is kept in Keras' cache)…",
+        "digitapp: error: CIFAR-10 could not be downloaded (test).",
+    ]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT to a child process")
+def test_ctrl_c_saves_what_was_learned_and_exits_130(mnist_small_npz, tmp_path):
+    import signal
+    import time
+
+    out = tmp_path / "stopped.keras"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "digitapp", "train", "--data", str(mnist_small_npz), "--epochs", "500",
+         "--batch-size", "32", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    deadline = time.monotonic() + 240
+    lines = []
+    while not any(line.startswith("epoch 1:") for line in lines):  # training is under way
+        line = child.stdout.readline()
+        assert line and time.monotonic() < deadline, f"training never started: {child.stderr.read()}"
+        lines.append(line)
+    child.send_signal(signal.SIGINT)
+    stdout, stderr = child.communicate(timeout=120)
+    assert child.returncode == 130, stderr
+    assert "stopping after this batch" in stderr and "Traceback" not in stderr
+    assert "stopped during epoch" in stdout and f"saved {out}" in stdout
+    assert out.exists() and Path(str(out) + ".json").exists()

@@ -122,6 +122,9 @@ BUILTIN_DATASETS = {
 }
 # Ships with the app (resources/mnist.npz); the other built-in sets may need a download.
 BUNDLED_DATASET = "mnist"
+# Built-in sets that may have to be downloaded (keras.datasets), and the download's size in
+# MB, so the user can be asked first: Fashion-MNIST's four .gz files, CIFAR-10's tar.gz.
+DOWNLOAD_SIZES_MB = {"fashion_mnist": 30, "cifar10": 170}
 # Debian's package dataset-fashion-mnist installs the real set here.
 SYSTEM_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 
@@ -153,6 +156,12 @@ def model_suffix_text() -> str:
 
 # ``MODEL.keras`` is described by ``MODEL.keras.json``.
 SIDECAR_SUFFIX = ".json"
+
+
+def sidecar_path(model_path: str | Path) -> Path:
+    """``MODEL.keras.json`` for ``MODEL.keras``."""
+    model_path = Path(model_path)
+    return model_path.with_name(model_path.name + SIDECAR_SUFFIX)
 # Image files the app reads (everything here is decoded by Pillow).
 IMAGE_EXTENSIONS = (
     ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".pbm",

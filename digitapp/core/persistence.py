@@ -10,17 +10,19 @@ history, test metrics, versions and date.
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import glob
 import json
 import os
 import platform
-import tempfile
+import secrets
 import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from digitapp import __version__
-from digitapp.core.config import DIGIT_NAMES, MODEL_SUFFIXES, RECIPES, SIDECAR_SUFFIX, default_recipe, model_suffix_text
+from digitapp.core.config import DIGIT_NAMES, MODEL_SUFFIXES, RECIPES, default_recipe, model_suffix_text, sidecar_path
 from digitapp.core.errors import ModelFileError, UnsafeModelError
 from digitapp.core.tf import TF_LOCK, keras, tf
 
@@ -60,12 +62,6 @@ class ModelInfo:
         }
 
 
-def sidecar_path(model_path: str | Path) -> Path:
-    """``MODEL.keras.json`` for ``MODEL.keras``."""
-    model_path = Path(model_path)
-    return model_path.with_name(model_path.name + SIDECAR_SUFFIX)
-
-
 def save_model(model: keras.Model, path: str | Path, info: ModelInfo) -> Path:
     """Atomically write ``model`` and its sidecar; returns the model path.
 
@@ -89,6 +85,7 @@ def save_model(model: keras.Model, path: str | Path, info: ModelInfo) -> Path:
 # A temporary file this old next to the model is left over from a save that was killed
 # (power loss, kill -9); a younger one may belong to a save still running elsewhere.
 STALE_TEMP_SECONDS = 3600
+TEMP_NAME_ATTEMPTS = 100
 
 
 def _atomic_write(path: Path, write) -> None:
@@ -98,9 +95,7 @@ def _atomic_write(path: Path, write) -> None:
                 old.unlink()
         except OSError:
             pass  # not ours to worry about: the save itself decides success
-    # The temporary name keeps the real suffix: Keras picks the format from it.
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
-    os.close(fd)
+    tmp = _new_temp_file(path)
     try:
         write(tmp)
         with open(tmp, "rb+") as f:
@@ -109,6 +104,21 @@ def _atomic_write(path: Path, write) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _new_temp_file(path: Path) -> Path:
+    """An empty new file beside ``path``, created as any document is: with the permissions
+    the umask allows (``tempfile.mkstemp`` would make it private to the user, 0600)."""
+    for _ in range(TEMP_NAME_ATTEMPTS):
+        # The temporary name keeps the real suffix: Keras picks the format from it.
+        tmp = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.tmp{path.suffix}")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return tmp
+    raise FileExistsError(errno.EEXIST, f"no free temporary name beside {path.name}")
 
 
 def load_model(path: str | Path, trust_code: bool = False) -> tuple[keras.Model, ModelInfo]:
@@ -129,6 +139,7 @@ def load_model(path: str | Path, trust_code: bool = False) -> tuple[keras.Model,
         raise ModelFileError(f"{path} does not exist.")
     if path.is_dir() or path.suffix.lower() not in MODEL_SUFFIXES:
         raise ModelFileError(f"{path.name} is not a Keras model file ({model_suffix_text()}).")
+    _check_container(path)
     try:
         with TF_LOCK:  # loading builds the model's layers
             model = keras.saving.load_model(path, compile=False, safe_mode=not trust_code)
@@ -142,6 +153,43 @@ def load_model(path: str | Path, trust_code: bool = False) -> tuple[keras.Model,
         raise ModelFileError(f"{path.name} is not a readable Keras model ({first[:200]}).") from None
     info = _read_info(path, model)
     return model, info
+
+
+# Every HDF5 file starts with this signature, at byte 0 or (after a user block) at 512, 1024, …
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+ZIP_SIGNATURE = b"PK\x03\x04"
+
+
+def _check_container(path: Path) -> None:
+    """A ``.keras`` file is a zip archive holding ``config.json``; an ``.h5`` file is HDF5.
+    Checked first because Keras answers "File not found" for a file that is neither."""
+    try:
+        if path.suffix.lower() == ".keras":
+            if not zipfile.is_zipfile(path):
+                with open(path, "rb") as f:
+                    if f.read(len(ZIP_SIGNATURE)) == ZIP_SIGNATURE:  # a zip cut short: a copy or save broke off
+                        raise ModelFileError(f"{path.name} is not a readable Keras model (the file is incomplete).")
+                raise ModelFileError(f"{path.name} is not a Keras model file.")
+            with zipfile.ZipFile(path) as archive:
+                if "config.json" not in archive.namelist():
+                    raise ModelFileError(f"{path.name} is a zip archive but not a Keras model file.")
+        elif not _has_hdf5_signature(path):
+            raise ModelFileError(f"{path.name} is not a Keras model file (it is not in HDF5 format).")
+    except (OSError, zipfile.BadZipFile) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ModelFileError(f"{path.name} cannot be read: {reason}.") from None
+
+
+def _has_hdf5_signature(path: Path) -> bool:
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        offset = 0
+        while offset + len(HDF5_SIGNATURE) <= size:
+            f.seek(offset)
+            if f.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE:
+                return True
+            offset = 512 if offset == 0 else offset * 2
+    return False
 
 
 def _model_shapes(path: Path, model: keras.Model) -> tuple[tuple[int, int, int], int]:

@@ -36,7 +36,9 @@ WARMUP_FRACTION = 0.1
 @dataclass
 class TrainResult:
     """What a run produced: per-epoch history (``loss``, ``accuracy``, ``val_loss``,
-    ``val_accuracy``, ``seconds``), total seconds, and whether it was stopped early."""
+    ``val_accuracy``, ``seconds``, and ``epoch_position``: where each epoch ended, in
+    epochs — short of a whole one for an epoch cut off by Stop), total seconds, and
+    whether it was stopped early."""
 
     history: dict[str, list[float]] = field(default_factory=dict)
     train_seconds: float = 0.0
@@ -123,10 +125,12 @@ class ProgressCallback(keras.callbacks.Callback):
         self.report_seconds = report_seconds
         self.stopped = False
         self.epoch_seconds: list[float] = []
+        self.epoch_positions: list[float] = []
         self._lock = threading.Lock()
         self._epoch = 0
         self._last_report = 0.0
         self._last_step = -1
+        self._batches_begun = 0
         self._train_start = 0.0
         self._epoch_start = 0.0
 
@@ -137,8 +141,10 @@ class ProgressCallback(keras.callbacks.Callback):
         self._epoch = epoch
         self._epoch_start = time.perf_counter()
         self._last_step = -1
+        self._batches_begun = 0
 
     def on_train_batch_begin(self, batch, logs=None):
+        self._batches_begun = batch + 1
         if self.should_stop is not None and not self.stopped and self.should_stop():
             self.stopped = True
             # Keras checks this after the current batch and ends fit() cleanly.
@@ -173,6 +179,10 @@ class ProgressCallback(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         seconds = time.perf_counter() - self._epoch_start
         self.epoch_seconds.append(seconds)
+        # Where the epoch ended, in epochs: short of a whole one when Stop cut it off (the
+        # validation that follows describes the model at that point, not at a full epoch).
+        position = epoch + min(self._batches_begun, self.batches_per_epoch) / self.batches_per_epoch
+        self.epoch_positions.append(position)
         if self.on_epoch is None:
             return
         metrics = {k: float(v) for k, v in (logs or {}).items() if np.isscalar(v) or np.ndim(v) == 0}
@@ -180,6 +190,7 @@ class ProgressCallback(keras.callbacks.Callback):
         elapsed = time.perf_counter() - self._train_start
         metrics["seconds"] = seconds
         metrics["elapsed"] = elapsed
+        metrics["epoch_position"] = position
         metrics["eta"] = elapsed / (epoch + 1) * (self.epochs - epoch - 1)
         self.on_epoch(epoch + 1, metrics)
 
@@ -309,7 +320,9 @@ def train(
         tracing.release()
     seconds = time.perf_counter() - start
     history = {k: [float(v) for v in vals] for k, vals in fit.history.items() if k != "learning_rate"}
-    history["seconds"] = list(progress.epoch_seconds[: len(history.get("loss", []))])
+    epochs = len(history.get("loss", []))
+    history["seconds"] = list(progress.epoch_seconds[:epochs])
+    history["epoch_position"] = list(progress.epoch_positions[:epochs])
     return TrainResult(history, seconds, len(history.get("loss", [])), progress.stopped)
 
 

@@ -8,6 +8,7 @@ datasets and image files load without TensorFlow through :mod:`datasets` and :mo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -15,14 +16,14 @@ from digitapp.core import models, persistence, training
 from digitapp.core.config import TrainConfig
 from digitapp.core.datasets import Dataset
 from digitapp.core.evaluation import Evaluation, evaluate
-from digitapp.core.persistence import ModelInfo, sidecar_path
+from digitapp.core.persistence import ModelInfo
 from digitapp.core.prediction import Prediction, Predictor
 from digitapp.core.tf import keras, tf
 from digitapp.core.training import BatchHook, EpochHook, StopCheck, TrainResult
 
 __all__ = [
     "TrainedModel", "backend_version", "build_model", "describe_model", "evaluate_on", "open_model",
-    "save_model", "sidecar_path", "train_and_evaluate",
+    "save_model", "train_and_evaluate",
 ]
 
 
@@ -70,12 +71,15 @@ def train_and_evaluate(
     on_epoch: EpochHook | None = None,
     should_stop: StopCheck | None = None,
     previous_history: dict | None = None,
+    on_evaluate: Callable[[int], None] | None = None,
 ) -> TrainedModel:
     """Build (or continue) a model, train it, evaluate it on the test set.
 
     Args:
         model: an existing model to continue training; a new ``architecture`` otherwise.
         previous_history: history of earlier runs of ``model``, prepended to the new one.
+        on_evaluate: called with the number of test images when training is over and the
+            evaluation (a second or more) begins.
 
     Raises:
         ConfigError: bad settings. ModelMismatchError: ``model`` does not fit ``dataset``.
@@ -84,6 +88,8 @@ def train_and_evaluate(
     if model is None:
         model = build_model(architecture, dataset)
     result = training.train(model, dataset, config, on_batch, on_epoch, should_stop)
+    if on_evaluate is not None:
+        on_evaluate(len(dataset.x_test))
     predictor = Predictor(model, dataset.input_shape, dataset.class_names, dataset.preprocessing)
     ev = evaluate(predictor, dataset.x_test, dataset.y_test)
     info = ModelInfo(
@@ -106,9 +112,15 @@ def train_and_evaluate(
 
 
 def merge_histories(first: dict, second: dict) -> dict:
-    """Concatenate per-epoch lists (continued training appends to the curves)."""
+    """Concatenate per-epoch lists (continued training appends to the curves); the second
+    run's epoch positions count on from the first run's epochs."""
     keys = set(first) | set(second)
-    return {k: list(first.get(k, [])) + list(second.get(k, [])) for k in keys}
+    merged = {k: list(first.get(k, [])) + list(second.get(k, [])) for k in keys}
+    if "epoch_position" in second:
+        before = len(first.get("loss", []))
+        merged["epoch_position"] = [*first.get("epoch_position", range(1, before + 1)),
+                                    *(before + p for p in second["epoch_position"])]
+    return merged
 
 
 def open_model(path: str | Path, trust_code: bool = False) -> TrainedModel:

@@ -5,26 +5,24 @@ from __future__ import annotations
 
 import platform
 from importlib import metadata
-from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QSettings, Signal, Slot, qVersion
+from PySide6.QtCore import QSettings, QTimer, Signal, Slot, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
 from digitapp import __version__
-from digitapp.core import reports
-from digitapp.core.config import MODEL_SUFFIXES
-from digitapp.core.errors import DigitAppError, UnsafeModelError, user_message
+from digitapp.core.errors import user_message
+from digitapp.core.formatting import shape_text
 from digitapp.core.resources import resource_path
+from digitapp.gui.model_files import ModelFiles
+from digitapp.gui.session import Run, Session
 from digitapp.gui.workers import Jobs
 
 # Settings this window keeps (the tabs keep their own under their own groups).
 GEOMETRY_KEY = "window/geometry"
-LAST_DIR_KEY = "paths/last_dir"
-# Open accepts every model suffix; Save offers the native one first, then legacy HDF5.
-OPEN_FILTER = f"Keras models ({' '.join('*' + s for s in MODEL_SUFFIXES)})"
-SAVE_FILTERS = (f"Keras model (*{MODEL_SUFFIXES[0]})", f"Legacy HDF5 model (*{MODEL_SUFFIXES[1]})")
+# While autosaves are still being written, closing waits this long between checks.
+CLOSE_RETRY_MS = 100
 
 
 def _import_backend() -> str:
@@ -64,11 +62,15 @@ def about_html() -> str:
 class MainWindow(QMainWindow):
     """DigitApp's window. TensorFlow loads in the background after the window shows.
 
+    The session (:class:`Session`) owns every model; the tabs show its current run.
+
     Signals:
         backend_failed(str): TensorFlow could not be imported (the reason, one sentence).
+        closed(): the window has closed for good (training stopped, runs kept, threads done).
     """
 
     backend_failed = Signal(str)
+    closed = Signal()
 
     def __init__(self, settings: QSettings | None = None, deferred: bool = False):
         """Args:
@@ -80,8 +82,12 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("DigitApp")
         self.setWindowIcon(QIcon(str(resource_path("icon.png"))))
         self.jobs = Jobs(self)
-        self.current = None  # the TrainedModel in use
+        self.session = Session(self)
+        self.files = ModelFiles(self, self.session, self.settings, self.jobs)
         self._closing = False
+        # Closing waits (without blocking the event loop) for autosaves in flight.
+        self._close_retry = QTimer(self, singleShot=True, interval=CLOSE_RETRY_MS)
+        self._close_retry.timeout.connect(self.close)
         self.training_tab = None
         self.tabs = QTabWidget()
         self.setCentralWidget(self.tabs)
@@ -93,22 +99,35 @@ class MainWindow(QMainWindow):
         self.open_action.setEnabled(False)
         self.save_action.setEnabled(False)
         self.export_action.setEnabled(False)
+        self.files.status.connect(self._on_status)
+        self.session.current_changed.connect(self._on_current_changed)
+        self.session.runs_changed.connect(self._update_actions)
         if deferred:
             self.statusBar().showMessage("Starting…")
         else:
             self.build_content()
 
+    @property
+    def current(self):
+        """The ``TrainedModel`` in use (the session's current run), or None."""
+        return self.session.current.trained if self.session.current is not None else None
+
     def build_content(self) -> None:
         """Create the tabs (imports matplotlib) and restore the last session's settings."""
         from digitapp.gui.predict_tab import PredictTab
+        from digitapp.gui.runs_panel import RunsPanel
         from digitapp.gui.training_tab import TrainingTab
 
-        self.training_tab = TrainingTab()
+        self.training_tab = TrainingTab(self.session)
         self.predict_tab = PredictTab()
+        self.runs_panel = RunsPanel(self.session)
         self.tabs.addTab(self.training_tab, "Training")
         self.tabs.addTab(self.predict_tab, "Predict")
-        self.training_tab.status.connect(self.statusBar().showMessage)
+        self.tabs.addTab(self.runs_panel, "Runs")
+        self.training_tab.status.connect(self._on_status)
         self.training_tab.model_ready.connect(self._on_model_ready)
+        self.training_tab.picker.dataset_changed.connect(self._on_dataset_changed)
+        self.runs_panel.save_requested.connect(self._on_save_requested)
         self.training_tab.restore(self.settings)
         self._update_actions()
 
@@ -125,6 +144,10 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(QAction("&About DigitApp", self, triggered=self._about))
 
+    @Slot(str)
+    def _on_status(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+
     # ------------------------------------------------------------ start-up
 
     def start_backend(self) -> None:
@@ -136,6 +159,7 @@ class MainWindow(QMainWindow):
         self.training_tab.set_backend_ready()
         self._update_actions()
         self.statusBar().showMessage(f"Ready (TensorFlow {version})", 5000)
+        self.files.offer_recovery()
 
     def _on_backend_failed(self, error: Exception) -> None:
         message = user_message(error)
@@ -145,115 +169,86 @@ class MainWindow(QMainWindow):
         box.open()  # not exec(): the event loop (and a self-test watching it) goes on
         self.backend_failed.emit(message)
 
-    # ------------------------------------------------------------ models
+    # ------------------------------------------------------------ the model in use
 
     @Slot(object)
     def _on_model_ready(self, trained) -> None:
-        self.current = trained
-        self.predict_tab.set_model(trained)
+        run = self.session.add(trained)  # a new run: the previous ones stay in the Runs tab
+        self.statusBar().showMessage(f"{run.name} finished: test accuracy {trained.evaluation.accuracy:.2%} "
+                                     "(kept in the Runs tab)", 8000)
+
+    @Slot(object)
+    def _on_current_changed(self, run: Run | None) -> None:
+        """Every view redraws from the run now in use, or says why it has nothing to show."""
         self._update_actions()
+        if self.training_tab is None:
+            return
+        if run is not None:
+            self.predict_tab.set_model(run.trained)
+        self._show_current()
+
+    @Slot(object)
+    def _on_dataset_changed(self, _dataset) -> None:
+        if self.session.current is not None:
+            self._show_current()
+
+    def _show_current(self) -> None:
+        """Show the current run against the selected dataset, evaluating it there first
+        when it was trained or tested on other data."""
+        run = self.session.current
+        dataset = self.training_tab.current_dataset()
+        if run is None or dataset is None or run.trained.dataset is dataset:
+            self.training_tab.show_model(run)
+            return
+        info = run.trained.info
+        if tuple(info.input_shape) != dataset.input_shape or len(info.class_names) != dataset.num_classes:
+            self.training_tab.show_model(run, note=(
+                f"It takes {shape_text(info.input_shape)} images in {len(info.class_names)} classes; "
+                f"{dataset.name} has {shape_text(dataset.input_shape)} in {dataset.num_classes}: "
+                "choose a dataset that fits to see its results."))
+            return
+        from digitapp.core import workflow
+
+        self.training_tab.show_model(run)  # "Evaluating on the selected dataset…" meanwhile
+        self.jobs.call(_evaluate, workflow, run, dataset, on_done=self._on_evaluated)
+
+    def _on_evaluated(self, result) -> None:
+        run, trained = result
+        if run in self.session.runs and trained.dataset is self.training_tab.current_dataset():
+            self.session.replace_model(run, trained)
 
     def _update_actions(self) -> None:
-        ready = self.training_tab.backend_ready
+        ready = self.training_tab is not None and self.training_tab.backend_ready
+        current = self.current
         self.open_action.setEnabled(ready)
-        self.save_action.setEnabled(self.current is not None)
-        self.export_action.setEnabled(self.current is not None and bool(self.current.info.history))
+        self.save_action.setEnabled(current is not None)
+        self.export_action.setEnabled(current is not None and bool(current.info.history))
+
+    # ------------------------------------------------------------ files
 
     @Slot()
     def open_model(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open model", self._last_dir(), OPEN_FILTER)
-        if path:
-            self.load_model_file(path)
+        self.files.ask_and_open()
 
     def load_model_file(self, path: str, trust_code: bool = False) -> None:
-        self.settings.setValue(LAST_DIR_KEY, str(Path(path).parent))
-        self.statusBar().showMessage(f"Opening {Path(path).name}…")
-        from digitapp.core import workflow
-
-        self.jobs.call(workflow.open_model, path, trust_code, on_done=self._on_model_opened,
-                       on_error=self._on_model_error)
-
-    def _on_model_opened(self, trained) -> None:
-        from digitapp.core import workflow
-
-        self.current = trained
-        self.training_tab.set_current_model(trained)
-        self.predict_tab.set_model(trained)
-        self._update_actions()
-        self.statusBar().showMessage(f"Opened a model for {', '.join(trained.info.class_names[:4])}…", 5000)
-        dataset = self.training_tab.current_dataset()
-        if dataset is not None and dataset.input_shape == trained.info.input_shape \
-                and dataset.num_classes == len(trained.info.class_names):
-            self.jobs.call(workflow.evaluate_on, trained, dataset, on_done=self._on_model_evaluated)
-
-    def _on_model_evaluated(self, trained) -> None:
-        if self.current is not None and self.current.model is trained.model:
-            self.current = trained
-            self.training_tab.set_current_model(trained)
-
-    def _on_model_error(self, error: Exception) -> None:
-        if isinstance(error, UnsafeModelError):
-            self._ask_to_trust(error)
-            return
-        message = user_message(error)
-        self.statusBar().showMessage(message)
-        QMessageBox.warning(self, "DigitApp", message)
-
-    def _ask_to_trust(self, refusal: UnsafeModelError) -> None:
-        self.statusBar().showMessage(str(refusal))
-        answer = QMessageBox.warning(
-            self, "Model contains code",
-            f"{refusal}\n\nOpen it anyway only if you made this file yourself: its code will run "
-            "with your permissions.",
-            QMessageBox.Open | QMessageBox.Cancel, QMessageBox.Cancel)
-        if answer == QMessageBox.Open:
-            self.load_model_file(refusal.path, trust_code=True)
+        self.files.open(path, trust_code)
 
     @Slot()
     def save_model(self) -> None:
-        if self.current is None:
-            return
-        suggested = str(Path(self._last_dir()) / f"{self.current.info.architecture or 'model'}.keras")
-        path, chosen = QFileDialog.getSaveFileName(self, "Save model", suggested, ";;".join(SAVE_FILTERS))
-        if not path:
-            return
-        if Path(path).suffix.lower() not in MODEL_SUFFIXES:
-            path += MODEL_SUFFIXES[SAVE_FILTERS.index(chosen)] if chosen in SAVE_FILTERS else MODEL_SUFFIXES[0]
-        self.save_model_to(path)
+        self.files.ask_and_save(self.session.current)
+
+    @Slot(object)
+    def _on_save_requested(self, run: Run) -> None:
+        self.files.ask_and_save(run)
 
     def save_model_to(self, path: str) -> None:
-        from digitapp.core import workflow
-
-        self.settings.setValue(LAST_DIR_KEY, str(Path(path).parent))
-        self.statusBar().showMessage(f"Saving {Path(path).name}…")
-        self.jobs.call(workflow.save_model, self.current, path, on_done=self._on_saved, on_error=self._on_save_error)
-
-    def _on_saved(self, saved: Path) -> None:
-        self.statusBar().showMessage(f"Saved {saved}", 8000)
-
-    def _on_save_error(self, error: Exception) -> None:
-        # The model is still in memory: the user can pick another place.
-        message = user_message(error)
-        self.statusBar().showMessage(message)
-        QMessageBox.warning(self, "Model not saved", f"{message}\nThe model is kept; save it somewhere else.")
+        """Save the run in use to ``path`` (off the GUI thread)."""
+        if self.session.current is not None:
+            self.files.save(self.session.current, path)
 
     @Slot()
     def export_history(self) -> None:
-        if self.current is None:
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "Export training history", str(
-            Path(self._last_dir()) / "history.csv"), "CSV (*.csv)")
-        if not path:
-            return
-        try:
-            reports.write_history_csv(self.current.info.history, path)
-        except DigitAppError as exc:
-            QMessageBox.warning(self, "History not exported", str(exc))
-        else:
-            self.statusBar().showMessage(f"Exported {path}", 5000)
-
-    def _last_dir(self) -> str:
-        return str(self.settings.value(LAST_DIR_KEY, str(Path.home())))
+        self.files.export_history(self.session.current)
 
     def _about(self) -> None:
         QMessageBox.about(self, "About DigitApp", about_html())
@@ -265,18 +260,60 @@ class MainWindow(QMainWindow):
             self.jobs.wait_all()
             event.accept()
             return
-        if self.training_tab.is_training():
-            # Stop cooperatively; the window closes once the worker has finished.
-            if not self._closing:
-                self.training_tab.training_ended.connect(self.close)
-            self.training_tab.stop_training()
-            self.statusBar().showMessage("Stopping training before closing…")
+        if self.training_tab.is_training() or self.session.busy():
+            # Out of sight at once; training stops after its batch (the stopped run is kept
+            # and autosaved) and the window closes once that is done.
+            if self.training_tab.is_training() and not self._closing:
+                self.training_tab.training_ended.connect(self._on_training_ended_while_closing)
+                self.training_tab.stop_training()
             self._closing = True
+            self.hide()
+            if not self.training_tab.is_training():
+                self._close_retry.start()
+            event.ignore()
+            return
+        if not self._confirm_close():
+            self._closing = False
+            self.show()
             event.ignore()
             return
         self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         self.training_tab.save(self.settings)
-        self.jobs.wait_all()
-        self.training_tab.jobs.wait_all()
-        self.predict_tab.jobs.wait_all()
+        for jobs in (self.jobs, self.session.jobs, self.training_tab.jobs, self.predict_tab.jobs):
+            jobs.wait_all()
         event.accept()
+        self.closed.emit()
+
+    @Slot()
+    def _on_training_ended_while_closing(self) -> None:
+        self._close_retry.start()  # the stopped run's autosave starts now; close after it
+
+    def _confirm_close(self) -> bool:
+        """Ask about runs that would be lost (their autosave failed); runs that are autosaved
+        are only mentioned: they are offered back at the next start."""
+        at_risk = self.session.at_risk()
+        if at_risk:
+            self.show()
+            names = ", ".join(run.name for run in at_risk)
+            answer = QMessageBox.warning(
+                self, "Unsaved runs", f"{names} {'is' if len(at_risk) == 1 else 'are'} not saved and could not be "
+                "kept for the next start. Save before closing?",
+                QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+            if answer == QMessageBox.Cancel:
+                return False
+            if answer == QMessageBox.Save:
+                if not all(self.files.ask_and_save(run) for run in at_risk):
+                    return False
+                self._close_retry.start()  # close once the saves are written
+                return False
+            return True
+        unsaved = self.session.unsaved()
+        if unsaved:
+            self.statusBar().showMessage(f"{len(unsaved)} unsaved run(s) are kept; DigitApp offers them "
+                                         "back at the next start.")
+        return True
+
+
+def _evaluate(workflow, run: Run, dataset):
+    """Runs in a worker: the run with its model evaluated on ``dataset``."""
+    return run, workflow.evaluate_on(run.trained, dataset)

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QMessageBox,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -16,20 +15,24 @@ from PySide6.QtWidgets import (
 )
 
 from digitapp.core.errors import ConfigError, user_message
-from digitapp.core.formatting import epoch_line, format_duration
+from digitapp.core.formatting import epoch_line
 from digitapp.gui.dataset_picker import DatasetPicker
 from digitapp.gui.plots import TrainingPlots
 from digitapp.gui.results import ResultsPanel
+from digitapp.gui.run_progress import RunProgress
+from digitapp.gui.session import Session
 from digitapp.gui.training_form import TrainingForm
 from digitapp.gui.workers import Jobs, TrainingWorker
 
 SETTINGS_GROUP = "training"
-PROGRESS_STEPS = 1000  # the progress bar's range: fine enough for per-batch movement
 
 
 class TrainingTab(QWidget):
     """Dataset, model and hyperparameters on the left; progress, live curves, results
     and a log on the right.
+
+    Shows the session's current model (``show_model``) and continues training it; a run
+    that ends is handed to the window (``model_ready``), which adds it to the session.
 
     Signals:
         model_ready(object): a ``TrainedModel`` finished training (or was stopped).
@@ -41,13 +44,15 @@ class TrainingTab(QWidget):
     training_ended = Signal()
     status = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
         self.jobs = Jobs(self)
+        self.session = session
         self._backend_ready = False
         self._batches_done = 0
+        self._epoch_offset = 0  # epochs the model had before this run (Continue training)
+        self._live_model = None  # the model whose per-batch curves are on screen (last run)
         self._worker: TrainingWorker | None = None
-        self._current = None  # TrainedModel shown in the results panel
         self._build()
         self.picker.dataset_changed.connect(self._on_dataset_changed)
         self.picker.status.connect(self.status)
@@ -80,10 +85,7 @@ class TrainingTab(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setMinimumWidth(330)
 
-        self.progress = QProgressBar()
-        self.progress.setRange(0, PROGRESS_STEPS)
-        self.progress.setFormat("Ready")
-        self.progress.setValue(0)
+        self.progress = RunProgress()
         self.plots = TrainingPlots()
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -164,21 +166,40 @@ class TrainingTab(QWidget):
     def backend_ready(self) -> bool:
         return self._backend_ready
 
-    def set_current_model(self, trained, show_history: bool = True) -> None:
-        """Show a model's results, and its curves from the history unless the live ones
-        from training are already on screen."""
-        self._current = trained
-        if show_history:
+    def show_model(self, run, note: str = "") -> None:
+        """Show the session's current run: its curves, and its results on the selected
+        dataset — or, when it has none there, ``note`` saying why. During a run the live
+        curves and the cleared results stay on screen."""
+        if self.is_training():
+            return
+        if run is None:
+            self.plots.clear()
+            self.results.clear("Train a model or open one to see its results here.")
+            self.progress.show_text("Ready")
+            self._update_buttons()
+            return
+        trained = run.trained
+        live = trained.model is self._live_model  # the run that just ended: its curves are finer
+        if not live:
+            self._live_model = None
             self.plots.set_history(trained.info.history)
-        if trained.evaluation is not None and trained.dataset is not None:
+        dataset = self.current_dataset()
+        evaluated = trained.evaluation is not None and trained.dataset is not None
+        stopped = " (stopped)" if trained.info.metrics.get("stopped") else ""
+        if evaluated and (dataset is None or trained.dataset is dataset):
             ds = trained.dataset
             self.results.show_results(trained.evaluation, ds.x_test, ds.y_test, ds.class_names)
+            if live:
+                self._update_buttons()
+                return  # the progress bar still says how the run ended
+            self.progress.show_text(f"{run.name}{stopped} · test accuracy {trained.evaluation.accuracy:.2%} "
+                                    f"on {ds.name}")
         else:
             acc = trained.info.metrics.get("test_accuracy")
-            self.results.summary.setText(
-                f"Opened model trained on {trained.info.dataset or 'unknown data'}"
-                + (f" · test accuracy <b>{acc:.2%}</b> (from its sidecar)" if isinstance(acc, float) else "")
-            )
+            recorded = f" · test accuracy <b>{acc:.2%}</b> when it was trained" if isinstance(acc, float) else ""
+            self.results.clear(f"{run.name}: trained on {trained.info.dataset or 'unknown data'}{recorded}. "
+                               + (note or "Evaluating on the selected dataset…"))
+            self.progress.show_text(f"{run.name}{stopped} · not evaluated on the selected dataset")
         self._update_buttons()
 
     # ------------------------------------------------------------ training
@@ -207,23 +228,27 @@ class TrainingTab(QWidget):
             QMessageBox.warning(self, "Training settings", user_message(exc))
             return
         model, history, architecture = None, None, self.form.architecture()
-        continuing = continue_current and self._current is not None
+        current = self.session.current.trained if self.session.current is not None else None
+        continuing = continue_current and current is not None
         done_epochs = 0
         if continuing:
-            model, history = self._current.model, self._current.info.history
-            architecture = self._current.info.architecture or architecture
+            model, history = current.model, current.info.history
+            architecture = current.info.architecture or architecture
             done_epochs = len(history.get("loss") or [])
+        self._epoch_offset = done_epochs
         self.plots.begin_run(train_config.epochs, dataset.num_classes, continue_from=done_epochs)
+        # The results on screen belong to another model: not to the one being trained.
+        self.results.clear("Training… the results appear when the run ends.")
         self._batches_done = 0
         self._worker = TrainingWorker(dataset, architecture, train_config, model, history)
         self._worker.started.connect(self._on_started)
         self._worker.batch_done.connect(self._on_batch_done)
         self._worker.epoch_done.connect(self._on_epoch_done)
+        self._worker.evaluating.connect(self._on_evaluating)
         self._worker.finished.connect(self._on_finished)
         self._worker.failed.connect(self._on_failed)
         self._set_running(True)
-        self.progress.setValue(0)
-        self.progress.setFormat("Starting…")
+        self.progress.show_text("Starting…")
         self.log.appendPlainText(
             f"{'Continuing' if continuing else 'Training'} {architecture} on {dataset.name}: "
             f"{train_config.epochs} epochs, batch {train_config.batch_size}, "
@@ -255,19 +280,18 @@ class TrainingTab(QWidget):
     def _on_batch_done(self, p: dict) -> None:
         self.plots.add_batch(p)
         self._batches_done = (p["epoch"] - 1) * p["batches"] + p["batch"]
-        # Everything goes into the progress bar's own text: updating a QLabel here re-lays
-        # out the window and cost the event loop 20–35 ms per update (measured).
-        self.progress.setValue(int(p["progress"] * PROGRESS_STEPS))
-        self.progress.setFormat(
-            f"Epoch {p['epoch']}/{p['epochs']} · batch {p['batch']}/{p['batches']} · %p% · "
-            f"{p['samples_per_second']:,.0f} img/s · elapsed {format_duration(p['elapsed'])} · "
-            f"ETA {format_duration(p['eta'])}"
-        )
+        self.progress.batch(p, self._epoch_offset)
 
     @Slot(int, dict)
     def _on_epoch_done(self, epoch: int, metrics: dict) -> None:
         self.plots.add_epoch(epoch, metrics)
-        self.log.appendPlainText(epoch_line(epoch, metrics))
+        self.log.appendPlainText(epoch_line(self._epoch_offset + epoch, metrics))
+
+    @Slot(int)
+    def _on_evaluating(self, images: int) -> None:
+        text = f"Testing the model on {images:,} test images…"
+        self.progress.setFormat(text)
+        self.status.emit(text)
 
     @Slot(object)
     def _on_finished(self, trained) -> None:
@@ -275,16 +299,14 @@ class TrainingTab(QWidget):
         self._set_running(False)
         result, accuracy = trained.result, trained.evaluation.accuracy
         stopped = " (stopped)" if result.stopped else ""
-        self.progress.setValue(self.progress.value() if result.stopped else PROGRESS_STEPS)
-        self.progress.setFormat(f"Done{stopped} in {format_duration(result.train_seconds)} · "
-                                f"test accuracy {accuracy:.2%}")
+        self.progress.finished(result, accuracy)
         self.log.appendPlainText(
             f"trained in {result.train_seconds:.1f} s{stopped}; test accuracy {accuracy:.2%}, "
             f"test loss {trained.evaluation.loss:.4f}"
         )
         self.plots.end_run()
-        self.set_current_model(trained, show_history=False)
-        self.model_ready.emit(trained)
+        self._live_model = trained.model
+        self.model_ready.emit(trained)  # the window makes it the session's current run
         self.status.emit(f"Training finished{stopped}: test accuracy {accuracy:.2%}")
         self.training_ended.emit()
 
@@ -294,6 +316,7 @@ class TrainingTab(QWidget):
         self._worker = None
         self._set_running(False)
         self.plots.end_run()
+        self.results.clear(f"Training failed: {message}")
         self.progress.setFormat("Failed")
         self.log.appendPlainText(f"error: {message}")
         self.status.emit(message)
@@ -310,4 +333,4 @@ class TrainingTab(QWidget):
     def _update_buttons(self) -> None:
         ready = self._worker is None and self._backend_ready and self.current_dataset() is not None
         self.train_button.setEnabled(ready)
-        self.continue_button.setEnabled(ready and self._current is not None)
+        self.continue_button.setEnabled(ready and self.session.current is not None)

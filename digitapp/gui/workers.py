@@ -24,6 +24,7 @@ class TrainingWorker(QObject):
         started(): training begins (in the worker thread, before the model is built).
         batch_done(dict): batch progress (epoch, batch, loss, accuracy, eta, …).
         epoch_done(int, dict): after each epoch, with train and validation metrics.
+        evaluating(int): training is over; the model is being tested on this many images.
         finished(object): a ``TrainedModel`` — also after Stop, with what was learned.
         failed(object): the exception that stopped anything from being trained.
     """
@@ -31,6 +32,7 @@ class TrainingWorker(QObject):
     started = Signal()
     batch_done = Signal(dict)
     epoch_done = Signal(int, dict)
+    evaluating = Signal(int)
     finished = Signal(object)
     failed = Signal(object)
 
@@ -56,7 +58,7 @@ class TrainingWorker(QObject):
             trained = workflow.train_and_evaluate(
                 self._dataset, self._architecture, self._config, self._model,
                 on_batch=self.batch_done.emit, on_epoch=self.epoch_done.emit, should_stop=self._stop.is_set,
-                previous_history=self._previous_history,
+                previous_history=self._previous_history, on_evaluate=self.evaluating.emit,
             )
         except Exception as exc:  # never let a worker die silently
             _log_unexpected(exc)
@@ -106,9 +108,13 @@ class Jobs(QObject):
     def __init__(self, parent: QObject):
         super().__init__(parent)
         self._running: list[tuple[QThread, QObject]] = []
+        self._shut = False
 
-    def start(self, worker: QObject) -> QThread:
-        """Run ``worker.run`` in a new thread that quits when the worker finishes or fails."""
+    def start(self, worker: QObject) -> QThread | None:
+        """Run ``worker.run`` in a new thread that quits when the worker finishes or fails;
+        nothing (None) once :meth:`shut_down` was called."""
+        if self._shut:
+            return None
         thread = QThread(self)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
@@ -121,13 +127,16 @@ class Jobs(QObject):
         thread.start()
         return thread
 
-    def call(self, function, *args, on_done=None, on_error=None) -> CallWorker:
+    def call(self, function, *args, on_done=None, on_error=None) -> CallWorker | None:
         """Run ``function(*args)`` off the GUI thread; ``on_done(value)`` or
-        ``on_error(exception)`` then runs on the GUI thread.
+        ``on_error(exception)`` then runs on the GUI thread. After :meth:`shut_down`
+        nothing runs (None): nobody is left to show the result.
 
         The callbacks go through a relay object that lives in the GUI thread: a plain
         function or lambda connected to a worker's signal would run in the worker's thread.
         """
+        if self._shut:
+            return None
         worker = CallWorker(function, *args)
         relay = _Relay(on_done, on_error, self)
         worker.finished.connect(relay.done)
@@ -141,6 +150,13 @@ class Jobs(QObject):
     def wait_all(self, timeout_ms: int = 60_000) -> bool:
         """Block until every thread has ended; True if all did."""
         return all(thread.wait(timeout_ms) for thread, _ in list(self._running))
+
+    def shut_down(self, timeout_ms: int = 60_000) -> bool:
+        """Accept no more work and wait for what runs: the owner is closing. A result that
+        arrives afterwards (say, a dataset that finished loading) can then not start new
+        work that would outlive the owner — a running QThread destroyed aborts the process."""
+        self._shut = True
+        return self.wait_all(timeout_ms)
 
     @Slot()
     def _prune(self) -> None:

@@ -1,6 +1,8 @@
 """Saving is atomic with a sidecar; loading is safe and accepts the classic .h5."""
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +93,45 @@ def test_unreadable_model_files(tmp_path, name, content):
     assert name in str(info.value) and "\n" not in str(info.value)
 
 
+@pytest.mark.parametrize("name,expected", [
+    ("notes.keras", "notes.keras is not a Keras model file."),
+    ("notes.h5", "notes.h5 is not a Keras model file (it is not in HDF5 format)."),
+])
+def test_a_text_file_named_like_a_model_is_not_a_model_file(tmp_path, name, expected):
+    """Keras says "File not found" for a file that exists but is not a zip archive."""
+    path = tmp_path / name
+    path.write_text("remember the milk\n", encoding="utf-8")
+    with pytest.raises(ModelFileError) as info:
+        persistence.load_model(path)
+    assert str(info.value) == expected
+
+
+def test_a_zip_archive_without_a_model_is_not_a_model_file(mnist_small, tmp_path):
+    from digitapp.core.datasets import save_npz
+
+    path = tmp_path / "data.keras"
+    save_npz(mnist_small, path.with_suffix(".npz"))
+    path.with_suffix(".npz").rename(path)  # a dataset renamed .keras: a real zip archive
+    with pytest.raises(ModelFileError, match=r"^data.keras is a zip archive but not a Keras model file\.$"):
+        persistence.load_model(path)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes and umask are POSIX")
+def test_saved_files_honour_the_umask_like_any_document(trained, mnist_small, tmp_path):
+    model, _ = trained
+    previous = os.umask(0o022)
+    try:
+        path = persistence.save_model(model, tmp_path / "m.keras", _info(mnist_small))
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (path, persistence.sidecar_path(path))}
+        os.umask(0o077)
+        persistence.save_model(model, path, _info(mnist_small))
+        private = stat.S_IMODE(path.stat().st_mode)
+    finally:
+        os.umask(previous)
+    assert modes == {"m.keras": 0o644, "m.keras.json": 0o644}  # mkstemp made them 0600
+    assert private == 0o600  # a stricter umask is honoured as well
+
+
 def test_truncated_model_file(trained, mnist_small, tmp_path):
     model, _ = trained
     path = persistence.save_model(model, tmp_path / "m.keras", _info(mnist_small))
@@ -153,7 +194,6 @@ for n in range(1, 10**6):
 @pytest.mark.skipif(not hasattr(__import__("signal"), "SIGKILL"), reason="needs kill -9 (POSIX)")
 def test_a_save_killed_mid_write_leaves_the_old_or_the_new_model(trained, mnist_small, tmp_path):
     """kill -9 a process that saves over the same file in a loop, at random moments."""
-    import os
     import random
     import subprocess
     import sys

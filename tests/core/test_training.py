@@ -79,7 +79,26 @@ def test_invalid_config(field, value):
 def test_without_a_validation_share_there_are_no_validation_curves(mnist_small):
     model = models.build_model("mlp", mnist_small.input_shape, 10)
     result = training.train(model, mnist_small, TrainConfig(epochs=1, batch_size=100, validation_fraction=0.0))
-    assert set(result.history) == {"loss", "accuracy", "seconds"}
+    assert set(result.history) == {"loss", "accuracy", "seconds", "epoch_position"}
+    assert result.history["epoch_position"] == [1.0]
+
+
+def test_a_stopped_epoch_ends_where_it_was_stopped(mnist_small):
+    """The validation after Stop describes the model part-way through its epoch: its
+    position says so (the plot draws the point there, not at a whole epoch)."""
+    model = models.build_model("mlp", mnist_small.input_shape, 10)
+    polls = []
+
+    def stop_after_three():  # polled before every batch: the fourth poll says stop
+        polls.append(True)
+        return len(polls) > 3
+
+    config = TrainConfig(epochs=2, batch_size=20, schedule="constant", learning_rate=1e-3)
+    result = training.train(model, mnist_small, config, should_stop=stop_after_three)
+    per_epoch = -(-round(len(mnist_small.x_train) * (1 - config.validation_fraction)) // config.batch_size)
+    assert result.stopped and len(result.history["val_loss"]) == 1
+    (position,) = result.history["epoch_position"]
+    assert 0 < position < 1 and position == pytest.approx(int(model.optimizer.iterations.numpy()) / per_epoch)
 
 
 def test_check_compatible():

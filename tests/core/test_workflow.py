@@ -4,7 +4,7 @@ evaluate on other data, predict files — as whole steps, on small real MNIST.""
 import numpy as np
 import pytest
 
-from digitapp.core import workflow
+from digitapp.core import config, workflow
 from digitapp.core.config import TrainConfig
 from digitapp.core.datasets import from_arrays
 from digitapp.core.errors import ConfigError, ImageError, ModelFileError, ModelMismatchError
@@ -87,7 +87,7 @@ def test_build_and_describe(mnist_small):
 def test_save_and_open_round_trip(run, mnist_small, tmp_path):
     trained, _ = run
     path = workflow.save_model(trained, tmp_path / "digits.keras")
-    assert path == tmp_path / "digits.keras" and workflow.sidecar_path(path).is_file()
+    assert path == tmp_path / "digits.keras" and config.sidecar_path(path).is_file()
     opened = workflow.open_model(path)
     assert opened.evaluation is None and opened.result is None and opened.dataset is None
     for field in ("input_shape", "class_names", "preprocessing", "dataset", "architecture", "history", "metrics",

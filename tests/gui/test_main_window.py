@@ -4,7 +4,8 @@ suffix the user chose, history export, About."""
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from digitapp.gui.main_window import SAVE_FILTERS, about_html
+from digitapp.gui.main_window import about_html
+from digitapp.gui.model_files import SAVE_FILTERS
 
 EPOCHS_FOR_STOP = 200  # long enough that only Stop can end the run
 
@@ -24,7 +25,7 @@ def test_save_and_open_during_training_do_not_wait_for_it(qtbot, window, tmp_pat
     first = _train_one_epoch(qtbot, window)
     before = tmp_path / "before.keras"
     window.save_model_to(str(before))
-    qtbot.waitUntil(lambda: before.exists() and not window.jobs.busy(), timeout=30_000)
+    qtbot.waitUntil(lambda: before.exists() and not window.session.busy(), timeout=30_000)
 
     tab = window.training_tab
     tab.form.epochs.setValue(EPOCHS_FOR_STOP)
@@ -33,7 +34,7 @@ def test_save_and_open_during_training_do_not_wait_for_it(qtbot, window, tmp_pat
 
     during = tmp_path / "during.keras"
     window.save_model_to(str(during))
-    qtbot.waitUntil(lambda: during.exists() and not window.jobs.busy(), timeout=30_000)
+    qtbot.waitUntil(lambda: during.exists() and not window.session.busy(), timeout=30_000)
     assert tab.is_training(), "the save waited for the run to end"
     assert window.current is first and "Saved" in window.statusBar().currentMessage()
 
@@ -50,7 +51,7 @@ def test_save_dialog_adds_the_chosen_suffix(qtbot, window, tmp_path, monkeypatch
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(chosen), SAVE_FILTERS[1]))
     window.save_model()
     saved = tmp_path / "legacy.h5"
-    qtbot.waitUntil(lambda: saved.exists() and not window.jobs.busy(), timeout=30_000)
+    qtbot.waitUntil(lambda: saved.exists() and not window.session.busy(), timeout=30_000)
     assert (tmp_path / "legacy.h5.json").exists()
 
 

@@ -55,10 +55,13 @@ def test_closing_mid_training_stops_cleanly(qtbot, window):
     _set_quick_settings(tab, EPOCHS_FOR_STOP)
     qtbot.mouseClick(tab.train_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: tab.plots.has_data(), timeout=60_000)
-    window.close()
-    assert window.isVisible()  # first it stops training…
-    qtbot.waitUntil(lambda: not window.isVisible(), timeout=60_000)  # …then it closes
+    with qtbot.waitSignal(window.closed, timeout=60_000):
+        window.close()
+        assert not window.isVisible()  # out of sight at once…
+        assert tab.is_training()  # …while training winds down behind it
     assert not tab.is_training()
+    (run,) = window.session.runs  # the stopped run is kept, autosaved for the next start
+    assert run.trained.result.stopped and run.autosave is not None and run.autosave.is_file()
 
 
 def test_save_open_continue_and_export(qtbot, window, tmp_path):
@@ -69,7 +72,7 @@ def test_save_open_continue_and_export(qtbot, window, tmp_path):
     path = tmp_path / "digits.keras"
     window.save_model_to(str(path))
     qtbot.waitUntil(lambda: path.exists() and (tmp_path / "digits.keras.json").exists(), timeout=30_000)
-    qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=30_000)
+    qtbot.waitUntil(lambda: not window.session.busy(), timeout=30_000)
 
     window.load_model_file(str(path))
     qtbot.waitUntil(lambda: window.current is not None and window.current.info.history

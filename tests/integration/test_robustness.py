@@ -50,7 +50,7 @@ def test_a_failed_save_says_why_and_keeps_the_model(qtbot, window, tmp_path, mon
     monkeypatch.setattr(persistence, "_atomic_write", real_write)  # somewhere else works
     elsewhere = tmp_path / "elsewhere.keras"
     window.save_model_to(str(elsewhere))
-    qtbot.waitUntil(lambda: elsewhere.exists() and not window.jobs.busy(), timeout=30_000)
+    qtbot.waitUntil(lambda: elsewhere.exists() and not window.session.busy(), timeout=30_000)
     assert persistence.load_model(elsewhere)[1].class_names == window.current.info.class_names
 
 
@@ -90,7 +90,7 @@ def test_nothing_is_sent_anywhere(qtbot, window, tmp_path, mnist, no_network):
     _train_quickly(qtbot, window)
     path = tmp_path / "offline.keras"
     window.save_model_to(str(path))
-    qtbot.waitUntil(lambda: path.exists() and not window.jobs.busy(), timeout=30_000)
+    qtbot.waitUntil(lambda: path.exists() and not window.session.busy(), timeout=30_000)
     window.load_model_file(str(path))
     qtbot.waitUntil(lambda: window.current is not None and window.current.result is None, timeout=30_000)
     digit_png(mnist.x_test[0], tmp_path / "seven.png")

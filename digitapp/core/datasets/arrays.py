@@ -40,8 +40,6 @@ class Dataset:
         )
 
 
-
-
 def from_arrays(
     name: str,
     x_train: np.ndarray,
@@ -77,8 +75,38 @@ def from_arrays(
         )
     if len(class_names) < 2:
         raise DatasetError("A dataset needs at least two classes.")
+    notes = _check_classes(list(class_names), y_train, y_test)
     recipe = preprocessing_recipe or default_recipe(x_train.shape[1:], class_names)
-    return Dataset(name, x_train, y_train, x_test, y_test, list(class_names), recipe)
+    return Dataset(name, x_train, y_train, x_test, y_test, list(class_names), recipe, notes)
+
+
+def _check_classes(class_names: list[str], y_train: np.ndarray, y_test: np.ndarray) -> list[str]:
+    """Refuse training labels of a single class (a model would learn nothing and report
+    0%); return a sentence for each gap a user should know about before training."""
+    train_counts = np.bincount(y_train, minlength=len(class_names))
+    test_counts = np.bincount(y_test, minlength=len(class_names))
+    present = np.flatnonzero(train_counts)
+    if len(present) < 2:
+        raise DatasetError(
+            f"Every training image is labelled {class_names[present[0]]!r}; "
+            "a classifier needs training images of at least two classes."
+        )
+    notes = []
+    untrained = [class_names[i] for i in np.flatnonzero(train_counts == 0)]
+    if untrained:
+        notes.append(f"No training images for {len(untrained):,} of {len(class_names):,} classes "
+                     f"({_listing(untrained)}): the model cannot learn to recognise them.")
+    untested = [class_names[i] for i in np.flatnonzero((test_counts == 0) & (train_counts > 0))]
+    if untested:
+        notes.append(f"No test images for {len(untested):,} of {len(class_names):,} classes "
+                     f"({_listing(untested)}): the test accuracy says nothing about them.")
+    return notes
+
+
+def _listing(names: list[str], shown: int = 5) -> str:
+    """``'a', 'b', 'c' and 7 more``: a list of class names short enough for one sentence."""
+    text = ", ".join(repr(n) for n in names[:shown])
+    return text + (f" and {len(names) - shown:,} more" if len(names) > shown else "")
 
 
 def _check_images(x: np.ndarray, key: str) -> np.ndarray:

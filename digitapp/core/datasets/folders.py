@@ -57,7 +57,7 @@ def load_image_folder(folder: str | Path) -> Dataset:
         if not (y_train == i).any():
             raise DatasetError(f"Class folder {cls!r} has no readable training images.")
     ds = from_arrays(folder.name, x_train, y_train, x_test, y_test, class_names)
-    ds.notes = notes
+    ds.notes = notes + ds.notes  # skipped files first, then what from_arrays noticed
     return ds
 
 

@@ -97,3 +97,36 @@ def test_no_validation_share_keeps_every_training_image(mnist_small):
 def test_first_line_of_an_error():
     assert arrays.first_line(ValueError("short\nand a long story")) == "short"
     assert arrays.first_line(KeyError()) == "KeyError"
+
+
+def test_labels_all_of_one_class_are_refused():
+    """All 42: the labels say 43 classes but only one is present — a model would learn nothing."""
+    labels = np.full(6, 42)
+    with pytest.raises(DatasetError) as info:
+        arrays.from_arrays("forty-two", _zeros(6), labels, _zeros(2), labels[:2])
+    assert str(info.value) == ("Every training image is labelled '42'; "
+                               "a classifier needs training images of at least two classes.")
+    with pytest.raises(DatasetError, match="Every training image is labelled 'cat'"):
+        arrays.from_arrays("cats", _zeros(4), [0, 0, 0, 0], _zeros(2), [0, 1], ["cat", "dog"])
+
+
+def test_gaps_in_the_labels_are_noted_in_one_sentence_each(mnist_small):
+    x, y = mnist_small.x_train, mnist_small.y_train
+    keep = np.isin(y, [3, 7], invert=True)  # real MNIST without any 3 or 7 in training
+    test_keep = mnist_small.y_test != 5  # and without 5 in the test set
+    ds = arrays.from_arrays("gaps", x[keep], y[keep], mnist_small.x_test[test_keep], mnist_small.y_test[test_keep],
+                            DIGIT_NAMES)
+    assert ds.notes == [
+        "No training images for 2 of 10 classes ('3', '7'): the model cannot learn to recognise them.",
+        "No test images for 1 of 10 classes ('5'): the test accuracy says nothing about them.",
+    ]
+    assert all(one_sentence(note) for note in ds.notes)
+
+
+def test_complete_labels_give_no_notes_and_long_gaps_are_shortened(mnist_small):
+    assert arrays.from_arrays("full", mnist_small.x_train, mnist_small.y_train,
+                              mnist_small.x_test, mnist_small.y_test).notes == []
+    sparse = np.array([0, 20, 0, 20])  # 21 classes from the labels, 19 of them empty
+    ds = arrays.from_arrays("sparse", _zeros(4), sparse, _zeros(2), sparse[:2])
+    assert ds.notes == ["No training images for 19 of 21 classes ('1', '2', '3', '4', '5' and 14 more): "
+                        "the model cannot learn to recognise them."]

@@ -4,10 +4,17 @@ happens when one is missing and cannot be downloaded."""
 import numpy as np
 import pytest
 
-from digitapp.core.config import CIFAR10_NAMES, FASHION_NAMES, SYSTEM_FASHION_DIR
+from digitapp.core.config import (
+    BUILTIN_DATASETS,
+    BUNDLED_DATASET,
+    CIFAR10_NAMES,
+    DOWNLOAD_SIZES_MB,
+    FASHION_NAMES,
+    SYSTEM_FASHION_DIR,
+)
 from digitapp.core.datasets import builtin
 from digitapp.core.errors import DatasetError
-from tests.helpers import one_sentence, write_cifar, write_idx_set
+from tests.helpers import ROOT, one_sentence, write_cifar, write_idx_set
 
 
 def test_bundled_mnist_is_the_real_set(mnist):
@@ -82,3 +89,29 @@ def test_debian_fashion_mnist(tmp_path, monkeypatch):
     assert ds.x_train.shape == (60000, 28, 28, 1) and ds.x_test.shape == (10000, 28, 28, 1)
     assert ds.class_names[9] == "Ankle boot" and ds.preprocessing == "gray"
     assert np.bincount(ds.y_test).tolist() == [1000] * 10
+
+
+def test_local_copy_says_where_a_set_is_without_downloading(mnist_small, tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # an empty Keras cache
+    monkeypatch.setattr(builtin, "SYSTEM_FASHION_DIR", tmp_path / "nowhere")
+
+    def no_download(name):
+        raise AssertionError(f"{name} was downloaded")
+
+    monkeypatch.setattr(builtin, "download_builtin", no_download)
+    assert builtin.local_copy("mnist") == ROOT / "resources" / "mnist.npz"
+    assert builtin.local_copy("fashion_mnist") is None and builtin.local_copy("cifar10") is None
+    with pytest.raises(DatasetError) as info:
+        builtin.load_builtin("fashion_mnist", download=False)
+    assert str(info.value) == "Fashion-MNIST is not on this computer; download it or import it from local files."
+    cached = write_idx_set(mnist_small, tmp_path / "datasets" / "fashion-mnist", ".gz", count=20)
+    assert builtin.local_copy("fashion_mnist") == cached
+    assert builtin.load_builtin("fashion_mnist", download=False).class_names == FASHION_NAMES
+    with pytest.raises(DatasetError, match="Unknown dataset 'svhn'"):
+        builtin.local_copy("svhn")
+
+
+def test_only_the_sets_that_are_not_bundled_are_downloaded():
+    assert set(DOWNLOAD_SIZES_MB) == set(BUILTIN_DATASETS) - {BUNDLED_DATASET}
+    with pytest.raises(DatasetError, match="'mnist' is not a dataset that can be downloaded"):
+        builtin.download_builtin("mnist")

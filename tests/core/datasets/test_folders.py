@@ -92,3 +92,14 @@ def test_folders_that_are_not_datasets(tmp_path):
         (tmp_path / name / "y.png").unlink(missing_ok=True)
     with pytest.raises(DatasetError, match="No readable images"):
         folders.load_image_folder(tmp_path)
+
+
+def test_skipped_files_and_the_class_checks_are_both_noted(mnist_small, tmp_path):
+    _class_folders(mnist_small, tmp_path / "train", ["a", "b"], per_class=4)
+    _class_folders(mnist_small, tmp_path / "test", ["a"], per_class=2)
+    (tmp_path / "test" / "b").mkdir()
+    (tmp_path / "test" / "b" / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n cut off")  # b's only test image
+    ds = folders.load_image_folder(tmp_path)
+    assert len(ds.notes) == 2
+    assert ds.notes[0].startswith("skipped") and "scan.png" in ds.notes[0]
+    assert ds.notes[1] == "No test images for 1 of 2 classes ('b'): the test accuracy says nothing about them."

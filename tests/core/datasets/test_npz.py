@@ -43,19 +43,44 @@ def test_a_single_array_is_not_an_archive(tmp_path):
 
 
 def test_pickled_objects_are_not_loaded(tmp_path):
-    """An .npz from the internet must not be able to run code: object arrays are refused."""
+    """An .npz from the internet must not be able to run code: object arrays are refused,
+    and the message does not tell the user how to load them anyway."""
     path = tmp_path / "objects.npz"
     x = np.zeros((4, 28, 28), np.uint8)
     np.savez(path, x_train=x, y_train=np.array([0, 1, 0, 1], dtype=object), x_test=x, y_test=[0, 1, 0, 1])
-    with pytest.raises(DatasetError, match="not a readable .npz file"):
+    with pytest.raises(DatasetError) as info:
         npz.load_npz(path)
+    assert str(info.value) == ("objects.npz stores y_train as Python objects, which are not loaded for safety; "
+                               "expected plain numeric arrays.")
 
 
-@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 truncated zip", b"hello world"])
+def test_a_text_file_named_npz_gets_one_true_sentence(tmp_path):
+    """numpy takes anything that is not a zip for a pickle and advises allow_pickle=True:
+    the user must never be told to load data unsafely."""
+    path = tmp_path / "notes.npz"
+    path.write_text("remember the milk\n", encoding="utf-8")
+    with pytest.raises(DatasetError) as info:
+        npz.load_npz(path)
+    assert str(info.value) == "notes.npz is not a NumPy .npz archive."
+    assert "pickle" not in str(info.value).lower()
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 truncated zip", b"hello world", b"\x80\x04K\x01."])
 def test_corrupt_file(content, tmp_path):
     path = tmp_path / "corrupt.npz"
     path.write_bytes(content)
-    with pytest.raises(DatasetError, match="not a readable .npz") as info:
+    with pytest.raises(DatasetError, match="corrupt.npz is not a NumPy .npz archive") as info:
+        npz.load_npz(path)
+    assert one_sentence(str(info.value)) and "pickle" not in str(info.value).lower()
+
+
+def test_a_damaged_archive_names_numpys_reason(mnist_small, tmp_path):
+    path = tmp_path / "damaged.npz"
+    npz.save_npz(mnist_small, path)
+    data = bytearray(path.read_bytes())
+    data[100:400] = bytes(300)  # inside x_train's compressed bytes; the zip directory stays intact
+    path.write_bytes(bytes(data))
+    with pytest.raises(DatasetError, match="damaged.npz is not a readable .npz file") as info:
         npz.load_npz(path)
     assert one_sentence(str(info.value))
 
