@@ -78,8 +78,10 @@ def window(qtbot, settings, mnist_small_npz):
     """The main window, TensorFlow ready, the small MNIST set imported and selected."""
     from digitapp.gui.main_window import MainWindow
 
+    # Not handed to qtbot.addWidget: pytest-qt closes and deleteLater()s those widgets before
+    # any fixture ends, and a window deleted while its jobs (an autosave, the explainer's
+    # warm-up) still run aborts the process. This fixture closes it once they are done.
     win = MainWindow(settings)
-    qtbot.addWidget(win)
     win.show()
     win.start_backend()
     tab = win.training_tab
@@ -95,5 +97,7 @@ def window(qtbot, settings, mnist_small_npz):
     QApplication.processEvents()
     assert not win.session.at_risk(), "a run was neither saved nor autosaved"
     win.close()
+    assert not win.isVisible(), "the window refused to close"
     for jobs in (win.jobs, win.session.jobs, tab.jobs, win.predict_tab.jobs):
         jobs.wait_all()
+    win.deleteLater()
