@@ -1,6 +1,7 @@
 """Shared fixtures: small slices of real MNIST, a trained tiny model, a model trained through
 the CLI, and the corpus of bad image files. Helpers they use are in tests/helpers.py."""
 
+import faulthandler
 import os
 
 # Before anything imports Qt or TensorFlow.
@@ -21,6 +22,18 @@ pytest_plugins = ["tests.gui_fixtures"]
 
 TRAIN_SIZE = 600
 TEST_SIZE = 200
+
+
+# A test still running after this long is stuck: every thread's stack is written to the
+# test's captured output (shown with its failure), so a hang seen once can be diagnosed.
+STACKS_AFTER_SECONDS = 90
+
+
+@pytest.fixture(autouse=True)
+def stacks_of_a_stuck_test():
+    faulthandler.dump_traceback_later(STACKS_AFTER_SECONDS, repeat=False)
+    yield
+    faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 from digitapp.core.config import MODELS, model_spec
 from digitapp.core.tf import TF_LOCK, keras
 
@@ -103,10 +105,29 @@ def build_model(name: str, input_shape: tuple[int, int, int], num_classes: int) 
 
 
 def summary_text(model: keras.Model) -> str:
-    """Keras' layer-by-layer summary as plain text."""
-    lines: list[str] = []
-    model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line), line_length=90)
-    return "\n".join(lines)
+    """A layer-by-layer summary as plain text: name (type), output shape, parameters.
+
+    Keras' own ``summary(print_fn=…)`` crops its table to the terminal's width (80 columns
+    when there is none), which cut off the "Param #" column; this one is as wide as it needs.
+    """
+    rows = [("Layer (type)", "Output Shape", "Param #")]
+    for layer in model.layers:
+        try:
+            shape = str(tuple(layer.output.shape))
+        except (AttributeError, ValueError):  # a layer with several outputs, or never called
+            shape = "?"
+        rows.append((f"{layer.name} ({type(layer).__name__})", shape, f"{layer.count_params():,}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    rule = "─" * (sum(widths) + 6)
+
+    def line(row: tuple[str, str, str]) -> str:
+        return f"{row[0]:<{widths[0]}}   {row[1]:<{widths[1]}}   {row[2]:>{widths[2]}}"
+
+    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    total = model.count_params()
+    return "\n".join([f'Model: "{model.name}"', line(rows[0]), rule, *map(line, rows[1:]), rule,
+                      f"Total params: {total:,}", f"Trainable params: {trainable:,}",
+                      f"Non-trainable params: {total - trainable:,}"])
 
 
 def describe(name: str, input_shape: tuple[int, int, int], num_classes: int) -> tuple[int, str]:

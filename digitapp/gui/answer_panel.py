@@ -6,14 +6,16 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from digitapp.core.errors import user_message
 from digitapp.gui import images
 from digitapp.gui.probabilities import ProbabilityBars
+from digitapp.gui.stable_label import StableLabel
 from digitapp.gui.workers import Jobs
 
-MODEL_VIEW_PIXELS = 140  # the 28×28 input shown 5× enlarged
+MODEL_VIEW_PIXELS = 112  # the 28×28 input shown 4× enlarged
+ANSWER_SCALE = 2.0  # the answer line's font, relative to the window's
 WHY_DELAY_MS = 120  # the explanation appears this long after the drawing stops changing
 
 
@@ -37,22 +39,23 @@ class AnswerPanel(QWidget):
         self._jobs = jobs
         self._predictor = None
         self._shown = None
-        self.answer = QLabel("Train or open a model, then draw a digit.")
+        # Two lines at a fixed height: a label whose size may change re-lays out the window
+        # on every setText (20–35 ms measured), far too slow for answers that follow the pen.
+        self.answer = StableLabel("Train or open a model, then draw a digit.", lines=2)
         font = self.answer.font()
-        font.setPointSizeF(font.pointSizeF() * 2.2)
+        font.setPointSizeF(font.pointSizeF() * ANSWER_SCALE)
         font.setBold(True)
         self.answer.setFont(font)
-        # Fixed size: a label whose size may change re-lays out the window on every
-        # setText (20–35 ms measured), far too slow for answers that follow the pen.
-        self.answer.setFixedSize(440, 60)
         self.bars = ProbabilityBars()
         bars_box = QGroupBox("Probabilities")
         QVBoxLayout(bars_box).addWidget(self.bars)
+        boxes = QHBoxLayout()
+        boxes.addWidget(bars_box, 1)
+        boxes.addWidget(self._build_seen_box())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.answer)
-        layout.addWidget(bars_box)
-        layout.addWidget(self._build_seen_box())
+        layout.addLayout(boxes)
         layout.addStretch(1)
         self._show_original(None)
         # The explanation costs a few model calls: it follows when the pen rests, so the
@@ -68,21 +71,31 @@ class AnswerPanel(QWidget):
         self.why_view.setToolTip(
             "Integrated gradients: how much each pixel of the model's input adds to (red) or\n"
             "takes from (blue) the answer's probability, compared with an empty image.")
-        self.why_caption = QLabel("")
-        self.why_caption.setFixedSize(MODEL_VIEW_PIXELS + 40, 20)
-        # The opened file itself, beside what the model made of it (hidden for drawings).
+        self.why_caption = StableLabel("", lines=2)
+        self.why_caption.setFixedWidth(MODEL_VIEW_PIXELS + 24)
+        self.why_caption.setAlignment(Qt.AlignHCenter | Qt.AlignTop)
+        # The opened file itself, beside what the model made of it (hidden for drawings,
+        # its place kept: showing it must not re-lay out the window).
         self.original_view = _image_label()
         self.original_view.setAlignment(Qt.AlignCenter)
         self.original_caption = QLabel("")
+        self.original_caption.setAlignment(Qt.AlignHCenter | Qt.AlignTop)
         self.original_caption.setFixedSize(MODEL_VIEW_PIXELS, 20)
+        for widget in (self.original_view, self.original_caption):
+            policy = widget.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            widget.setSizePolicy(policy)
+        input_caption = QLabel("28×28 input")
+        input_caption.setAlignment(Qt.AlignHCenter | Qt.AlignTop)
         box = QGroupBox("What the model sees · Why")
         grid = QGridLayout(box)
         grid.addWidget(self.original_view, 0, 0, Qt.AlignCenter)
         grid.addWidget(self.model_view, 0, 1, Qt.AlignCenter)
         grid.addWidget(self.why_view, 0, 2, Qt.AlignCenter)
-        grid.addWidget(self.original_caption, 1, 0, Qt.AlignCenter)
-        grid.addWidget(QLabel("28×28 input"), 1, 1, Qt.AlignCenter)
-        grid.addWidget(self.why_caption, 1, 2, Qt.AlignCenter)
+        grid.addWidget(self.original_caption, 1, 0, Qt.AlignHCenter | Qt.AlignTop)
+        grid.addWidget(input_caption, 1, 1, Qt.AlignHCenter | Qt.AlignTop)
+        grid.addWidget(self.why_caption, 1, 2, Qt.AlignHCenter | Qt.AlignTop)
+        box.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Preferred)
         return box
 
     def set_predictor(self, predictor, class_names: list[str]) -> None:
@@ -93,10 +106,10 @@ class AnswerPanel(QWidget):
             self._jobs.call(predictor.warm_up, on_done=self._on_explainer_ready)
         self.answer.setText("Draw a digit.")
 
-    def show_prediction(self, prediction) -> None:
-        """Show a ``Prediction`` — with the opened file beside it when it came from one — or
-        the empty state for None."""
-        self._show_original(None if prediction is None else prediction.source_image)
+    def show_prediction(self, prediction, source: str = "opened file") -> None:
+        """Show a ``Prediction`` — with the image it came from beside it (captioned ``source``)
+        when it came from a file or the clipboard — or the empty state for None."""
+        self._show_original(None if prediction is None else prediction.source_image, caption=source)
         if prediction is None:
             self.answer.setText("Draw a digit.")
             self.bars.set_probabilities(None)
@@ -128,14 +141,14 @@ class AnswerPanel(QWidget):
         """A short line in place of the answer (e.g. there was nothing to classify)."""
         self.answer.setText(text)
 
-    def _show_original(self, image, unreadable: bool = False) -> None:
-        """The opened file as the user knows it (decoded by core), or nothing for a drawing."""
+    def _show_original(self, image, unreadable: bool = False, caption: str = "opened file") -> None:
+        """The opened file (or pasted image) as the user knows it, or nothing for a drawing."""
         visible = image is not None or unreadable
         self.original_view.setVisible(visible)
         self.original_caption.setVisible(visible)
         if not visible:
             return
-        self.original_caption.setText("opened file")
+        self.original_caption.setText(caption)
         if unreadable:
             self.original_view.setText("(unreadable)")
         else:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from digitapp.gui import images
 
 CANVAS_PIXELS = 280  # 10× MNIST: fine enough for the mouse, small enough to process fast
+MIN_SIDE = 200  # on screen the canvas may be smaller than its pixels (it is scaled), not tiny
 DEFAULT_BRUSH = 18
 
 
@@ -28,10 +29,13 @@ class DrawingCanvas(QWidget):
         self._strokes: list[tuple[int, list[QPointF]]] = []
         self._image = QImage(CANVAS_PIXELS, CANVAS_PIXELS, QImage.Format_Grayscale8)
         self._image.fill(0)
-        self.setMinimumSize(CANVAS_PIXELS, CANVAS_PIXELS)
+        self.setMinimumSize(MIN_SIDE, MIN_SIDE)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setCursor(Qt.CrossCursor)
         self.setAttribute(Qt.WA_StaticContents)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(CANVAS_PIXELS, CANVAS_PIXELS)
 
     # ------------------------------------------------------------ public
 

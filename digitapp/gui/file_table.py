@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QFileDialog,
-    QGroupBox,
     QHBoxLayout,
+    QLabel,
     QMessageBox,
     QPushButton,
     QTableWidget,
@@ -17,18 +23,33 @@ from PySide6.QtWidgets import (
 )
 
 from digitapp.core import config, reports
-from digitapp.core.errors import WriteError, user_message
+from digitapp.core.errors import DigitAppError, WriteError, user_message
 from digitapp.core.images import expand_image_paths
 from digitapp.gui import images
+from digitapp.gui.table_items import SortedItem, percent_item
 from digitapp.gui.workers import Jobs
 
 IMAGE_FILTER = f"Images ({' '.join('*' + ext for ext in config.IMAGE_EXTENSIONS)});;All files (*)"
-THUMBNAIL_PIXELS = 42
+THUMBNAIL_PIXELS = 28  # the model's input at its own size
 COLUMNS = ("image", "file", "prediction", "confidence", "top 3 / reason")
 
 
-class FileTable(QGroupBox):
-    """Open images… and Export CSV… buttons over a table with a row per classified file.
+@dataclass(frozen=True)
+class PastedImage:
+    """A row's source that is not a file: an image pasted from the clipboard. Named like a
+    file (``name``, ``str()``) in the table and the CSV; its pixels are kept so that another
+    model can answer for it too."""
+
+    name: str
+    pixels: np.ndarray = field(compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FileTable(QWidget):
+    """A line saying what goes here, with Open images… and Export CSV… beside it, over a
+    table with a row per classified file (or pasted image).
 
     Signals:
         file_selected(object, object): a file to show — its row was selected, or it was the
@@ -46,7 +67,7 @@ class FileTable(QGroupBox):
             jobs: where files are classified: the owner's, so that waiting for the owner's
                 jobs at shutdown covers these too.
         """
-        super().__init__("Images — open files or folders, drop them here, or paste (Ctrl+V)", parent)
+        super().__init__(parent)
         self._jobs = jobs
         self._predictor = None
         self._file_results: list = []
@@ -58,11 +79,19 @@ class FileTable(QGroupBox):
         self.table.setSelectionBehavior(QTableWidget.SelectRows)
         self.table.setIconSize(QSize(THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)  # the file column names each row
+        self.table.verticalHeader().setDefaultSectionSize(THUMBNAIL_PIXELS + 4)
+        self.table.horizontalHeader().setSortIndicator(1, Qt.AscendingOrder)  # by file name
+        # One line above the table (not a titled box over a row of buttons): rows of files
+        # get the height.
+        hint = QLabel("Images — open files or folders, drop them here, or paste one (Ctrl+V)")
+        hint.setMinimumWidth(50)
         buttons = QHBoxLayout()
+        buttons.addWidget(hint, 1)
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.export_button)
-        buttons.addStretch(1)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)
         layout.addWidget(self.table)
         self.open_button.clicked.connect(self._on_open_clicked)
@@ -71,9 +100,15 @@ class FileTable(QGroupBox):
         self._update_buttons()
 
     def set_predictor(self, predictor) -> None:
-        """Classify with this core ``Predictor`` from now on."""
+        """Classify with this core ``Predictor`` from now on; the rows on screen are answered
+        again by it (never left showing another model's answers)."""
         self._predictor = predictor
         self._update_buttons()
+        if predictor is not None and self._file_results:
+            self._classify_sources([source for source, _ in self._file_results])
+
+    def _classify_sources(self, sources: list) -> None:
+        self._jobs.call(_classify, self._predictor, sources, on_done=self._on_classified)
 
     def classify_paths(self, paths) -> None:
         """Classify files and folders (their image files) off the GUI thread; fills the table."""
@@ -83,7 +118,16 @@ class FileTable(QGroupBox):
         if not files:
             self.notice.emit("No image files there.")
             return
-        self._jobs.call(_classify, self._predictor, files, on_done=self._on_classified)
+        self._classify_sources(files)
+
+    def classify_pasted(self, pixels) -> None:
+        """Classify a pasted image (uint8 array) off the GUI thread; it gets a row of its own,
+        added to the table and selected."""
+        if self._predictor is None:
+            return
+        source = PastedImage(f"pasted image {time.strftime('%H:%M:%S')}", pixels)
+        self._jobs.call(_classify_pasted, self._predictor, source, on_done=self._on_pasted,
+                        on_error=self._on_paste_failed)
 
     def export_csv(self, path: str) -> bool:
         """Write the table's files and answers to a CSV file; False (and a warning) if it failed."""
@@ -111,7 +155,10 @@ class FileTable(QGroupBox):
             self.export_csv(path)
 
     def _on_classified(self, classified: tuple) -> None:
-        files, results = classified
+        predictor, files, results = classified
+        if predictor is not self._predictor:  # the model changed meanwhile: its turn now
+            self._classify_sources(files)
+            return
         self._file_results = list(zip(files, results))
         self.table.setSortingEnabled(False)
         self.table.clearContents()  # see ResultsPanel: never replace items in place
@@ -127,6 +174,31 @@ class FileTable(QGroupBox):
         self._update_buttons()
         self.files_classified.emit()
 
+    def _on_pasted(self, pasted: tuple) -> None:
+        predictor, source, result = pasted
+        if predictor is not self._predictor:
+            self._classify_sources([*(s for s, _ in self._file_results), source])
+            return
+        self._file_results.append((source, result))
+        self.table.setSortingEnabled(False)
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        self._fill_row(row, source, result)
+        self.table.setSortingEnabled(True)
+        self.table.resizeColumnsToContents()
+        self._update_buttons()
+        # Selecting it shows it: its answer, and the image beside it.
+        self.table.selectRow(self.table.row(self._name_item(len(self._file_results) - 1)))
+        self.table.scrollToItem(self._name_item(len(self._file_results) - 1))
+
+    def _on_paste_failed(self, error: Exception) -> None:
+        self.notice.emit(f"The pasted image could not be used: {user_message(error)}")
+
+    def _name_item(self, index: int) -> QTableWidgetItem:
+        """The file-name cell of the ``index``-th result, wherever sorting has put its row."""
+        return next(self.table.item(r, 1) for r in range(self.table.rowCount())
+                    if self.table.item(r, 1).data(Qt.UserRole) == index)
+
     def _fill_row(self, row: int, file, result) -> None:
         name = QTableWidgetItem(file.name)
         name.setData(Qt.UserRole, row)  # the row's index in _file_results, whatever the sorting
@@ -135,16 +207,14 @@ class FileTable(QGroupBox):
         if isinstance(result, Exception):
             self.table.setItem(row, 0, QTableWidgetItem("—"))
             self.table.setItem(row, 2, QTableWidgetItem("error"))
-            self.table.setItem(row, 3, QTableWidgetItem(""))
+            self.table.setItem(row, 3, SortedItem(""))
             self.table.setItem(row, 4, QTableWidgetItem(user_message(result)))
             return
         thumb = QTableWidgetItem()
         thumb.setIcon(QIcon(images.enlarged_pixmap(result.model_input, THUMBNAIL_PIXELS)))
         self.table.setItem(row, 0, thumb)
         self.table.setItem(row, 2, QTableWidgetItem(result.name + (" (unsure)" if result.unsure else "")))
-        confidence = QTableWidgetItem()
-        confidence.setData(Qt.DisplayRole, round(result.confidence, 4))
-        self.table.setItem(row, 3, confidence)
+        self.table.setItem(row, 3, percent_item(result.confidence, decimals=1))  # as the answer says it
         self.table.setItem(row, 4, QTableWidgetItem(", ".join(f"{n} {p:.0%}" for n, p in result.top(3))))
 
     @Slot()
@@ -154,6 +224,27 @@ class FileTable(QGroupBox):
             self.file_selected.emit(*self._file_results[row_item.data(Qt.UserRole)])
 
 
-def _classify(predictor, files: list) -> tuple[list, list]:
-    """Runs in a worker: the files with their answers, so the result names its files."""
-    return files, predictor.predict_files(files)
+def _classify(predictor, sources: list) -> tuple:
+    """Runs in a worker: the answers for files (and pasted images), in order, with the
+    predictor that gave them, so the result names both."""
+    files = [source for source in sources if not isinstance(source, PastedImage)]
+    answers = iter(predictor.predict_files(files) if files else [])
+    results = [_answer_pasted(predictor, source) if isinstance(source, PastedImage) else next(answers)
+               for source in sources]
+    return predictor, sources, results
+
+
+def _answer_pasted(predictor, source: PastedImage):
+    """A pasted image's answer, or (like a file's) the error that stopped one."""
+    try:
+        return _classify_pasted(predictor, source)[2]
+    except DigitAppError as exc:
+        return exc
+
+
+def _classify_pasted(predictor, source: PastedImage) -> tuple:
+    """Runs in a worker: the pasted image's answer, carrying the image to show beside it."""
+    from PIL import Image
+
+    prediction = predictor.predict(source.pixels)
+    return predictor, source, dataclasses.replace(prediction, source_image=Image.fromarray(source.pixels))

@@ -92,7 +92,9 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.setCentralWidget(self.tabs)
         self._build_menus()
-        self.resize(1280, 820)
+        # The default size, within the screen's free area (less a title bar) on small laptops.
+        available = self.screen().availableGeometry()
+        self.resize(min(1280, available.width()), min(820, available.height() - 32))
         geometry = self.settings.value(GEOMETRY_KEY)
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -257,7 +259,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self.training_tab is None:  # closed before the tabs were built
-            self.jobs.wait_all()
+            self.jobs.shut_down()
             event.accept()
             return
         if self.training_tab.is_training() or self.session.busy():
@@ -280,7 +282,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         self.training_tab.save(self.settings)
         for jobs in (self.jobs, self.session.jobs, self.training_tab.jobs, self.predict_tab.jobs):
-            jobs.wait_all()
+            jobs.shut_down()
         event.accept()
         self.closed.emit()
 

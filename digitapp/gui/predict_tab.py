@@ -9,9 +9,13 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QS
 
 from digitapp.gui import images
 from digitapp.gui.answer_panel import AnswerPanel
-from digitapp.gui.drawing import DrawingCanvas
-from digitapp.gui.file_table import FileTable
+from digitapp.gui.drawing import CANVAS_PIXELS, DrawingCanvas
+from digitapp.gui.file_table import FileTable, PastedImage
 from digitapp.gui.workers import Jobs
+
+TABLE_MIN_HEIGHT = 150  # pixels: the buttons, the header and a couple of rows
+DRAWING_HEIGHT = CANVAS_PIXELS + 40  # the canvas at its own resolution, and its buttons
+INITIAL_TABLE_HEIGHT = 400  # the table takes the rest of the first height (splitters share out)
 
 
 class PredictTab(QWidget):
@@ -47,19 +51,24 @@ class PredictTab(QWidget):
         left.addLayout(tools)
         self.answer_panel = AnswerPanel(self.jobs)
         self.file_table = FileTable(self.jobs)
+        self.file_table.setMinimumHeight(TABLE_MIN_HEIGHT)
 
         top = QWidget()
         top_layout = QHBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addLayout(left, 3)
-        top_layout.addWidget(self.answer_panel, 2)
+        top_layout.addLayout(left, 1)  # the canvas takes what the answer leaves
+        top_layout.addWidget(self.answer_panel)
         # A splitter: someone classifying a folder wants the table tall, someone drawing
-        # wants the canvas big.
+        # wants the canvas big. Neither pane can be collapsed out of sight.
         self.splitter = QSplitter(Qt.Vertical)
         self.splitter.addWidget(top)
         self.splitter.addWidget(self.file_table)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        # The table takes what the window gains or loses; the drawing keeps its size.
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        # At first the drawing gets what it needs and the table everything else.
+        self.splitter.setSizes([max(top.sizeHint().height(), DRAWING_HEIGHT), INITIAL_TABLE_HEIGHT])
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
 
@@ -93,11 +102,15 @@ class PredictTab(QWidget):
 
     @Slot()
     def paste_image(self) -> None:
-        """Classify an image from the clipboard (a screenshot, a copied picture)."""
+        """Classify an image from the clipboard (a screenshot, a copied picture): it gets a
+        row in the table, and is shown beside its answer."""
         image = QApplication.clipboard().image()
-        if self._predictor is None or image.isNull():
+        if self._predictor is None:
             return
-        self.answer_panel.show_prediction(self._predictor.predict(images.to_array(image)))
+        if image.isNull():
+            self.answer_panel.show_notice("No image to paste.")
+            return
+        self.file_table.classify_pasted(images.to_array(image))
 
     @Slot(int)
     def _on_brush_changed(self, value: int) -> None:
@@ -120,11 +133,12 @@ class PredictTab(QWidget):
         self.answer_panel.show_prediction(self._predictor.predict_prepared(model_input))
 
     @Slot(object, object)
-    def _on_file_selected(self, _file, result) -> None:
+    def _on_file_selected(self, source, result) -> None:
         if isinstance(result, Exception):
             self.answer_panel.show_failure(result)
         else:
-            self.answer_panel.show_prediction(result)
+            self.answer_panel.show_prediction(result, "pasted image" if isinstance(source, PastedImage)
+                                              else "opened file")
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
         if event.mimeData().hasUrls() and self._predictor is not None:

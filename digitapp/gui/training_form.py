@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Slot
+from PySide6.QtCore import QSettings, Qt, Slot
+from PySide6.QtGui import QFontDatabase, QFontMetrics, QTextDocument
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -23,6 +26,9 @@ from digitapp.gui.workers import Jobs
 
 # The type to ask a settings file for, per kind of widget: an INI file gives back only text.
 _VALUE_TYPES = ((QCheckBox, bool), (QSpinBox, int), (QDoubleSpinBox, float), (QComboBox, str))
+# The model list's long descriptions may be cut: they must not widen the window.
+MODEL_COMBO_CHARACTERS = 24
+SCREEN_SHARE = 0.85  # the summary dialog grows with its text up to this share of the screen
 
 
 class TrainingForm(QWidget):
@@ -40,8 +46,12 @@ class TrainingForm(QWidget):
         self._data_shape: tuple[tuple[int, ...], int] | None = None  # (input shape, classes)
         self._summary = "Available once TensorFlow has loaded."
         self.model_combo = QComboBox()
+        self.model_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.model_combo.setMinimumContentsLength(MODEL_COMBO_CHARACTERS)
         for spec in config.MODELS.values():
             self.model_combo.addItem(f"{spec.name} — {spec.description}", spec.name)
+            self.model_combo.setItemData(self.model_combo.count() - 1, spec.description, Qt.ToolTipRole)
+        self._summary_dialog: SummaryDialog | None = None
         self.model_info = QLabel("")
         self.summary_button = QPushButton("Summary…")
         model_box = QGroupBox("Model")
@@ -168,10 +178,46 @@ class TrainingForm(QWidget):
 
     @Slot()
     def _on_summary_clicked(self) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle(f"Model summary: {self.architecture()}")
-        box.setText(f"<pre>{self._summary}</pre>")
-        box.exec()
+        if self._summary_dialog is not None:
+            self._summary_dialog.close()
+        self._summary_dialog = SummaryDialog(f"Model summary: {self.architecture()}", self._summary, self)
+        self._summary_dialog.open()
+
+    def summary_dialog(self) -> SummaryDialog | None:
+        """The summary dialog last opened (for tests and scripted screenshots)."""
+        return self._summary_dialog
+
+
+class SummaryDialog(QDialog):
+    """Keras' model summary in a fixed-width font, as wide as its table (up to most of the
+    screen, then scrollable), never wrapped or cut."""
+
+    def __init__(self, title: str, summary: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.text = QPlainTextEdit(readOnly=True)
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
+        self.text.setLineWrapMode(QPlainTextEdit.NoWrap)
+        self.text.setPlainText(summary)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(buttons)
+        # Laid out as shown (box-drawing characters may come from another font than the rest).
+        measure = QTextDocument()
+        measure.setDefaultFont(self.text.font())
+        measure.setDocumentMargin(self.text.document().documentMargin())
+        measure.setPlainText(summary)
+        frame = 2 * self.text.frameWidth() + 4
+        scrollbar = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+        width = int(measure.idealWidth()) + frame + scrollbar
+        height = int(measure.size().height()) + QFontMetrics(self.text.font()).lineSpacing() + frame + scrollbar
+        margins = layout.contentsMargins()
+        width += margins.left() + margins.right()
+        height += margins.top() + margins.bottom() + layout.spacing() + buttons.sizeHint().height()
+        screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        self.resize(min(width, int(screen.width() * SCREEN_SHARE)), min(height, int(screen.height() * SCREEN_SHARE)))
 
 
 def _describe(name: str, input_shape: tuple[int, ...], num_classes: int) -> tuple[str, tuple[int, str]]:

@@ -67,6 +67,16 @@ def test_summary_text_lists_layers():
     assert "conv2d" in text.lower() and "225,034" in text
 
 
+def test_the_summary_keeps_every_column():
+    model = models.build_model("fast", (28, 28, 1), 10)
+    lines = models.summary_text(model).splitlines()
+    assert lines[1].split() == ["Layer", "(type)", "Output", "Shape", "Param", "#"]
+    for layer in model.layers:  # each layer's row ends with its parameter count (Keras' own table cut it off)
+        row = next(line for line in lines if line.startswith(f"{layer.name} ("))
+        assert row.endswith(f"{layer.count_params():,}") and str(tuple(layer.output.shape)) in row
+    assert lines[-3] == f"Total params: {model.count_params():,}"
+
+
 def test_describe_gives_the_parameter_count_and_summary():
     count, text = models.describe("mlp", (28, 28, 1), 10)
     assert count == 784 * 128 + 128 + 128 * 10 + 10

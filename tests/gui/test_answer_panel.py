@@ -67,3 +67,22 @@ def test_a_file_that_failed_says_so(qtbot, panel):
 def test_a_notice_takes_the_answer_line(panel):
     panel.show_notice("No image files there.")
     assert panel.answer.text() == "No image files there."
+
+
+def test_the_answer_line_fits_its_texts(qtbot, panel):
+    panel.resize(420, 500)  # the answer panel's width in a 1024-pixel window
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.answer.setText("Train or open a model, then draw a digit.")
+    assert not panel.answer.is_elided()  # wrapped to its two lines, not cut
+    panel.answer.setText("Unsure — maybe 4 (52%)")
+    assert not panel.answer.is_elided()
+
+
+def test_a_pasted_image_is_shown_as_pasted(panel, predictor, mnist):
+    from PIL import Image
+
+    prediction = predictor.predict(mnist.x_test[0, ..., 0])
+    prediction.source_image = Image.fromarray(mnist.x_test[0, ..., 0])
+    panel.show_prediction(prediction, "pasted image")
+    assert not panel.original_view.isHidden() and panel.original_caption.text() == "pasted image"

@@ -4,10 +4,11 @@ thread, one row per file (errors included), row selection, CSV export."""
 import csv
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from digitapp.core import config
-from digitapp.gui.file_table import IMAGE_FILTER, FileTable
+from digitapp.gui.file_table import IMAGE_FILTER, FileTable, PastedImage
 from digitapp.gui.workers import Jobs
 from tests.helpers import digit_png, one_sentence
 
@@ -49,7 +50,7 @@ def test_a_folder_fills_one_row_per_file(qtbot, table, folder):
     prediction, confidence, reason = rows["broken.jpg"]
     assert (prediction, confidence) == ("error", "") and one_sentence(reason) and "broken.jpg" in reason
     assert rows["digit0.png"][0].split()[0] in [str(d) for d in range(10)]
-    assert 0 < float(rows["digit0.png"][1]) <= 1
+    assert rows["digit0.png"][1].endswith("%") and 0 < float(rows["digit0.png"][1].rstrip("%")) <= 100
     assert not table.table.item(1, 0).icon().isNull()  # the model input as a thumbnail
     assert table.export_button.isEnabled()
 
@@ -58,6 +59,7 @@ def test_selecting_a_row_names_its_file_and_answer(qtbot, table, folder):
     with qtbot.waitSignal(table.files_classified, timeout=30_000):
         table.classify_paths([str(folder)])
     for row in range(table.table.rowCount()):
+        table.table.clearSelection()  # a table that has focus may have selected its first row itself
         with qtbot.waitSignal(table.file_selected) as selected:
             table.table.selectRow(row)
         path, result = selected.args
@@ -106,3 +108,53 @@ def test_open_images_offers_every_image_type(qtbot, table, folder, monkeypatch):
     assert offered == [IMAGE_FILTER]
     assert all(f"*{ext}" in IMAGE_FILTER for ext in config.IMAGE_EXTENSIONS)
     assert table.table.rowCount() == 1
+
+
+def test_confidence_reads_as_a_percentage_and_sorts_as_a_number(qtbot, table, folder):
+    with qtbot.waitSignal(table.files_classified, timeout=30_000):
+        table.classify_paths([str(folder)])
+    table.table.sortItems(3, Qt.AscendingOrder)
+    shown = [table.table.item(r, 3).text() for r in range(table.table.rowCount())]
+    numbers = [float(text.rstrip("%")) for text in shown if text]
+    assert numbers == sorted(numbers) and shown[-1] == ""  # the broken file, without one, last
+
+
+def test_a_pasted_image_gets_a_row_of_its_own(qtbot, table, folder, mnist):
+    with qtbot.waitSignal(table.files_classified, timeout=30_000):
+        table.classify_paths([str(folder)])
+    with qtbot.waitSignal(table.file_selected, timeout=30_000) as selected:
+        table.classify_pasted(mnist.x_test[0, ..., 0])
+    source, result = selected.args
+    assert isinstance(source, PastedImage) and source.name.startswith("pasted image ")
+    assert result.source_image is not None and result.source_image.size == (28, 28)
+    assert table.table.rowCount() == 5  # added to the files already there
+    row = table.table.currentRow()
+    assert table.table.item(row, 1).text() == source.name and table.table.item(row, 3).text().endswith("%")
+
+
+def test_a_new_model_answers_every_row_again(qtbot, table, folder, mnist, mnist_small):
+    """Rows never keep another model's answers: when the model changes, files and pasted
+    images are answered again by the new one."""
+    from digitapp.core import models
+    from digitapp.core.prediction import Predictor
+
+    with qtbot.waitSignal(table.files_classified, timeout=30_000):
+        table.classify_paths([str(folder)])
+    with qtbot.waitSignal(table.file_selected, timeout=30_000):
+        table.classify_pasted(mnist.x_test[5, ..., 0])
+    untrained = models.build_model("fast", mnist_small.input_shape, mnist_small.num_classes)
+    other = Predictor(untrained, mnist_small.input_shape, mnist_small.class_names, mnist_small.preprocessing)
+    files = sorted(folder.iterdir())
+    expected = {f.name: r for f, r in zip(files, other.predict_files(files))}
+    expected["pasted"] = other.predict(mnist.x_test[5, ..., 0])
+
+    with qtbot.waitSignal(table.files_classified, timeout=30_000):
+        table.set_predictor(other)
+    rows = _rows(table)
+    assert len(rows) == 5
+    for name, (label, confidence, _) in rows.items():
+        want = expected["pasted" if name.startswith("pasted image") else name]
+        if isinstance(want, Exception):
+            assert label == "error"
+        else:
+            assert label.startswith(want.name) and confidence == f"{want.confidence:.1%}"

@@ -1,6 +1,8 @@
-"""The main window: saving and opening never wait for a training run, file dialogs add the
-suffix the user chose, history export, About."""
+"""The main window: runs are kept (Train again, close), saving and opening never wait for a
+training run, an opened model replaces every number on screen, dialogs add the suffix the
+user chose, history export, About."""
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
@@ -70,3 +72,56 @@ def test_about_names_versions_and_the_data_licence():
     html = about_html()
     for name in ("Python", "Qt", "TensorFlow", "Keras", "NumPy", "Pillow", "CC BY-SA 3.0"):
         assert name in html
+
+
+def test_train_again_keeps_the_first_run(qtbot, window):
+    first = _train_one_epoch(qtbot, window)
+    second = _train_one_epoch(qtbot, window)
+    qtbot.waitUntil(lambda: not window.session.busy(), timeout=30_000)
+    runs = window.session.runs
+    assert [run.trained for run in runs] == [first, second] and window.current is second
+    assert all(run.autosave is not None and run.autosave.is_file() for run in runs)
+    assert window.runs_panel.table.rowCount() == 2
+
+
+def test_closing_asks_only_about_runs_that_could_not_be_kept(qtbot, window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from digitapp.core import runs
+
+    def read_only_home():
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(runs, "new_autosave_path", read_only_home)
+    _train_one_epoch(qtbot, window)
+    qtbot.waitUntil(lambda: not window.session.busy(), timeout=30_000)
+    answers, asked = [QMessageBox.Cancel, QMessageBox.Discard], []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: (asked.append(a[2]), answers.pop(0))[1])
+    window.close()  # Cancel: the window stays
+    assert window.isVisible() and "Run 1 is not saved and could not be kept" in asked[0]
+    with qtbot.waitSignal(window.closed, timeout=30_000):
+        window.close()  # Discard: it closes
+    assert len(asked) == 2
+    window.session.remove(window.session.runs[0])  # the fixture checks no run is at risk
+
+
+def test_an_opened_model_replaces_every_number_on_screen(qtbot, window, tmp_path, mnist_small):
+    from digitapp.core import workflow
+    from digitapp.core.config import TrainConfig
+
+    weak = workflow.train_and_evaluate(mnist_small, "mlp", TrainConfig.for_model("mlp", epochs=1, batch_size=300))
+    path = workflow.save_model(weak, tmp_path / "weak.keras")
+    strong = _train_one_epoch(qtbot, window)
+    tab = window.training_tab
+    assert f"{strong.evaluation.accuracy:.2%}" in tab.progress.format()
+    window.load_model_file(str(path))
+    qtbot.waitUntil(lambda: window.current is not None and window.current.evaluation is not None
+                    and window.current.model is not strong.model, timeout=60_000)
+    opened = window.current
+    assert opened.evaluation.accuracy == pytest.approx(weak.evaluation.accuracy, abs=1e-6)
+    assert f"{opened.evaluation.accuracy:.2%}" in tab.progress.format()
+    assert f"{opened.evaluation.accuracy:.2%}" in tab.results.summary.text()
+    if f"{strong.evaluation.accuracy:.2%}" != f"{opened.evaluation.accuracy:.2%}":
+        assert f"{strong.evaluation.accuracy:.2%}" not in tab.results.summary.text() + tab.progress.format()
+    assert tab.results.per_class.rowCount() == 10
+    assert len(tab.plots.lines["val_loss"].get_data()[0]) == 1

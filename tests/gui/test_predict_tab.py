@@ -1,6 +1,7 @@
 """Draw with the mouse on the Predict tab and get live answers from a trained model."""
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
@@ -124,3 +125,58 @@ def test_folder_with_a_corrupt_file_gives_a_table_and_csv(qtbot, window, mnist, 
     table.selectRow(next(r for r in range(5) if table.item(r, 1).text() == "broken.jpg"))
     assert panel.answer.text() == "Cannot use this file."
     assert panel.answer.toolTip() == texts["broken.jpg"]
+
+
+def _is_an_answer(prediction) -> bool:
+    return prediction is not None
+
+
+@pytest.fixture
+def tab(qtbot, predictor):
+    """The Predict tab alone, as big as in the default window on a 1366×768 screen with a
+    taskbar (1280×696), with the trained tiny model."""
+    from types import SimpleNamespace
+
+    from digitapp.gui.predict_tab import PredictTab
+
+    widget = PredictTab()
+    qtbot.addWidget(widget)
+    widget.resize(1256, 600)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.set_model(SimpleNamespace(predictor=predictor, info=SimpleNamespace(class_names=predictor.class_names)))
+    yield widget
+    widget.jobs.wait_all()
+
+
+def test_a_pasted_image_gets_a_row_and_a_preview(qtbot, tab, mnist):
+    from digitapp.gui.images import to_qimage
+
+    with qtbot.waitActive(tab):  # Ctrl+V is the window's shortcut
+        tab.activateWindow()
+    QApplication.clipboard().setImage(to_qimage(255 - mnist.x_test[0, ..., 0]))  # dark ink on white, as copied
+    with qtbot.waitSignal(tab.predicted, timeout=30_000, check_params_cb=_is_an_answer) as shown:
+        qtbot.keyClick(tab, Qt.Key_V, Qt.ControlModifier)
+    prediction = shown.args[0]
+    table = tab.file_table.table
+    assert table.rowCount() == 1 and table.item(0, 1).text().startswith("pasted image ")
+    assert table.item(0, 2).text().split()[0] == prediction.name
+    panel = tab.answer_panel
+    assert not panel.original_view.isHidden() and panel.original_caption.text() == "pasted image"
+    assert panel.original_view.pixmap().width() > 0
+    assert panel.answer.text().split()[-1].strip("()%").isdigit() or prediction.unsure
+
+
+def test_neither_pane_can_be_squeezed_out_of_sight(tab):
+    from digitapp.gui.predict_tab import TABLE_MIN_HEIGHT
+
+    splitter = tab.splitter
+    top_minimum = splitter.widget(0).minimumSizeHint().height()
+    assert splitter.sizes()[0] >= tab.canvas.minimumHeight() and splitter.sizes()[1] >= TABLE_MIN_HEIGHT
+    table = tab.file_table.table
+    rows_visible = table.viewport().height() // table.verticalHeader().defaultSectionSize()
+    assert rows_visible >= 6  # a useful list of files, not four rows
+    splitter.setSizes([0, 2000])
+    assert splitter.sizes()[0] >= top_minimum and tab.canvas.height() >= tab.canvas.minimumHeight()
+    splitter.setSizes([2000, 0])
+    assert splitter.sizes()[1] >= TABLE_MIN_HEIGHT

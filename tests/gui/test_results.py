@@ -1,13 +1,12 @@
-"""The results panel: paged image grids, the confusion matrix (clickable), per-class table
-and the mistakes gallery, filled from a core ``Evaluation``."""
+"""The results panel: sample grid, clickable confusion matrix, per-class table and the
+mistakes gallery, filled from a core ``Evaluation``; cleared when there is nothing to show."""
 
 import numpy as np
 import pytest
-from matplotlib.backend_bases import MouseEvent
 from PySide6.QtCore import Qt
 
 from digitapp.core.evaluation import evaluate_probabilities
-from digitapp.gui.results import GALLERY_PAGE, ImageGrid, ResultsPanel
+from digitapp.gui.results import ResultsPanel
 
 CLASSES = ["zero", "one", "two"]
 
@@ -27,51 +26,61 @@ def test_set():
     return evaluate_probabilities(probabilities, labels), images, labels
 
 
-def test_a_grid_pages_through_its_items(qtbot):
-    grid = ImageGrid(columns=6, page_size=GALLERY_PAGE)
-    qtbot.addWidget(grid)
-    items = [(np.zeros((8, 8, 1), np.uint8), f"#{i}", i % 2 == 0) for i in range(30)]
-    grid.set_items(items, "Examples")
-    assert grid.pages == 2
-    assert grid.caption.text() == "Examples — page 1 of 2 (30 images)"
-    assert len(grid.figure.axes) == GALLERY_PAGE
-    assert not grid.prev_button.isEnabled() and grid.next_button.isEnabled()
-    qtbot.mouseClick(grid.next_button, Qt.LeftButton)
-    assert grid.caption.text() == "Examples — page 2 of 2 (30 images)"
-    assert [ax.get_title() for ax in grid.figure.axes] == [f"#{i}" for i in range(24, 30)]
-    assert grid.prev_button.isEnabled() and not grid.next_button.isEnabled()
-    grid.set_items([], "Nothing here")
-    assert grid.caption.text() == "Nothing here" and grid.pages == 1
-    assert grid.figure.texts[0].get_text() == "Nothing to show"
+@pytest.fixture
+def panel(qtbot):
+    widget = ResultsPanel()
+    qtbot.addWidget(widget)
+    widget.resize(900, 400)
+    widget.show()
+    return widget
 
 
-def test_results_fill_every_tab(qtbot, test_set):
+def test_results_fill_every_tab(panel, test_set):
     evaluation, images, labels = test_set
-    panel = ResultsPanel()
-    qtbot.addWidget(panel)
     assert not panel.tabs.isEnabled()
     panel.show_results(evaluation, images, labels, CLASSES)
     assert panel.tabs.isEnabled()
     assert "Test accuracy <b>90.00%</b>" in panel.summary.text() and "3 mistakes" in panel.summary.text()
-    assert panel.per_class.rowCount() == 3
-    recall_of_one = next(panel.per_class.item(r, 2) for r in range(3) if panel.per_class.item(r, 0).text() == "one")
-    assert recall_of_one.text() == "80.00%"  # two of its ten misread
-    titles = [ax.get_title() for ax in panel.mistakes.figure.axes]
-    assert titles[0] == "Pred zero (82%)\nTrue one"  # most confident mistake first
-    assert len(titles) == 3
+    assert len(panel.samples.captions()) == 16
+    captions = panel.mistakes.captions()
+    assert captions[0] == "Pred zero (82%)\nTrue one"  # most confident mistake first
+    assert len(captions) == 3
 
 
-def test_clicking_a_confusion_cell_shows_those_images(qtbot, test_set):
+def test_the_per_class_table_starts_with_the_first_class_and_sorts_by_numbers(panel, test_set):
     evaluation, images, labels = test_set
-    panel = ResultsPanel()
-    qtbot.addWidget(panel)
     panel.show_results(evaluation, images, labels, CLASSES)
+    table = panel.per_class
+    assert not table.verticalHeader().isVisible()  # no redundant row numbers
+    assert [table.item(r, 0).text() for r in range(3)] == CLASSES  # class order, the first on top
+    assert table.item(1, 2).text() == "80.00%"  # recall of "one": two of its ten misread
+    table.sortItems(1, Qt.AscendingOrder)  # precision: by the number, not the text
+    precisions = [float(table.item(r, 1).text().rstrip("%")) for r in range(3)]
+    assert precisions == sorted(precisions)
+    table.sortItems(0, Qt.DescendingOrder)
+    assert [table.item(r, 0).text() for r in range(3)] == CLASSES[::-1]  # by class, not by name
+
+
+def test_clicking_a_confusion_cell_shows_those_images(qtbot, panel, test_set):
+    evaluation, images, labels = test_set
+    panel.show_results(evaluation, images, labels, CLASSES)
+    panel.tabs.setCurrentIndex(1)
     view = panel.confusion
-    view.canvas.draw()
-    ax = view.figure.axes[0]
-    x, y = ax.transData.transform((0, 2))  # column: predicted "zero", row: true "two"
+    before = view.cell_rect(0, 0)
+    center = view.cell_rect(2, 0).center().toPoint()  # row: true "two", column: predicted "zero"
     with qtbot.waitSignal(view.cell_clicked) as clicked:
-        view.canvas.callbacks.process("button_press_event", MouseEvent("button_press_event", view.canvas, x, y, 1))
+        qtbot.mouseClick(view, Qt.LeftButton, pos=center)
     assert clicked.args == [2, 0]
-    assert len(panel.cell_images.figure.axes) == evaluation.confusion[2, 0] == 1
+    assert view.selected_cell == (2, 0)
+    assert panel.cell_images.captions() == ["Pred zero (80%)\nTrue two"]
     assert panel.cell_images.caption.text().startswith("True two, predicted zero")
+    assert view.cell_rect(0, 0) == before  # the matrix keeps its size once a cell is chosen
+
+
+def test_clear_leaves_no_numbers_of_another_model(panel, test_set):
+    evaluation, images, labels = test_set
+    panel.show_results(evaluation, images, labels, CLASSES)
+    panel.clear("Training… the results appear when the run ends.")
+    assert panel.summary.text() == "Training… the results appear when the run ends."
+    assert not panel.tabs.isEnabled() and panel.per_class.rowCount() == 0
+    assert panel.samples.captions() == [] and panel.confusion.size_classes == 0

@@ -117,3 +117,25 @@ def test_parameter_count_once_tensorflow_and_data_are_there(qtbot, form, mnist_s
     params, _ = workflow.describe_model(form.architecture(), mnist_small.input_shape, mnist_small.num_classes)
     qtbot.waitUntil(lambda: form.model_info.text() == f"{params:,} parameters", timeout=60_000)
     assert form.summary_button.isEnabled()
+
+
+def test_the_summary_shows_every_column_in_a_fixed_width_font(qtbot, form, mnist_small):
+    from PySide6.QtGui import QFontMetrics, QTextDocument
+
+    form.set_dataset(mnist_small)
+    form.set_backend_ready()
+    qtbot.waitUntil(lambda: form.model_info.text().endswith("parameters"), timeout=60_000)
+    form.summary_button.click()
+    dialog = form.summary_dialog()
+    qtbot.waitExposed(dialog)
+    metrics = QFontMetrics(dialog.text.font())
+    assert metrics.horizontalAdvance("iiii") == metrics.horizontalAdvance("MMMM")  # a fixed-width font
+    text = dialog.text.toPlainText()
+    assert "Param #" in text and "Total params" in text
+    # As wide as its widest line: the whole table is in view, nothing cut or wrapped.
+    measure = QTextDocument()
+    measure.setDefaultFont(dialog.text.font())
+    measure.setPlainText(text)
+    assert dialog.text.viewport().width() >= measure.idealWidth()
+    assert not dialog.text.horizontalScrollBar().isVisible()
+    dialog.close()

@@ -23,7 +23,7 @@ def test_train_shows_curves_and_results(qtbot, window):
     assert len(train_x) >= 2 and list(val_x) == [1, 2] and all(0 <= v <= 1 for v in val_y)
     assert "Test accuracy" in tab.results.summary.text()
     assert f"{trained.evaluation.accuracy:.2%}" in tab.results.summary.text()
-    assert tab.results.samples.figure.axes and len(tab.results.samples.figure.axes) == 16
+    assert len(tab.results.samples.captions()) == 16  # 16 random test images, each captioned
     assert tab.results.per_class.rowCount() == 10
     assert "epoch 2:" in tab.log.toPlainText()
     assert window.save_action.isEnabled()
