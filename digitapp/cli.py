@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from digitapp import __version__
-from digitapp.core import applog
+from digitapp.core import applog, reports
 from digitapp.core.config import (
     BUILTIN_DATASETS,
     DEFAULT_MODEL,
@@ -321,17 +321,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
     failures = 0
     rows = []
     for path, result in zip(files, trained.predict_files(files)):
+        rows.append(reports.prediction_row(str(path), result, class_names))
         if isinstance(result, Exception):
             failures += 1
             print(f"digitapp: error: {result}", file=sys.stderr)
-            rows.append({"file": str(path), "error": str(result)})
             continue
-        rows.append({
-            "file": str(path),
-            "label": result.name,
-            "confidence": round(result.confidence, 6),
-            "probabilities": {n: round(float(p), 6) for n, p in zip(class_names, result.probabilities)},
-        })
         if not args.json:
             note = "  (unsure)" if result.unsure else ""
             top = ", ".join(f"{n} {p:.0%}" for n, p in result.top(3))

@@ -1,4 +1,5 @@
-"""CSV files a user exports: a model's training history and a batch of file predictions.
+"""What a user exports or a program reads: a model's training history and a batch of file
+predictions as CSV, and one prediction as a JSON-ready row (``predict --json``, the web service).
 
 No TensorFlow: results arrive as plain dicts and :class:`~digitapp.core.prediction.Prediction`
 objects (anything with ``name``, ``confidence`` and ``top(k)``).
@@ -40,6 +41,20 @@ def write_predictions_csv(paths, results, path: str | Path) -> None:
             top = "; ".join(f"{name} {p:.3f}" for name, p in result.top(3))
             rows.append((str(file), result.name, f"{result.confidence:.4f}", top, ""))
     _write_rows(path, ("file", "prediction", "confidence", "top3", "error"), rows)
+
+
+def prediction_row(source: str, result, class_names: list[str]) -> dict:
+    """One answer as ``digitapp predict --json`` prints it (and the web service returns it):
+    ``file``, ``label``, ``confidence`` and every class's probability, or ``file`` and ``error``
+    (one sentence) for a file that could not be classified."""
+    if isinstance(result, Exception):
+        return {"file": source, "error": str(result)}
+    return {
+        "file": source,
+        "label": result.name,
+        "confidence": round(float(result.confidence), 6),
+        "probabilities": {n: round(float(p), 6) for n, p in zip(class_names, result.probabilities)},
+    }
 
 
 def _write_rows(path: str | Path, header: tuple, rows: list) -> None:
