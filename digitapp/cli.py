@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from digitapp import __version__
+from digitapp import __version__, cli_export
 from digitapp.core import applog, reports
 from digitapp.core.config import (
     BUILTIN_DATASETS,
@@ -89,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("inputs", nargs="+", metavar="IMAGE_OR_FOLDER")
     predict.add_argument("--json", action="store_true", help="print a JSON list instead of lines")
     predict.add_argument("--trust-code", action="store_true", help=TRUST_HELP)
+    cli_export.add_parser(sub, TRUST_HELP)
     return parser
 
 
@@ -102,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         return selftest.run()
     if args.command is None:
         return _open_gui()
-    handler = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict}[args.command]
+    handler = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict,
+               "export": cli_export.cmd_export}[args.command]
     try:
         return handler(args)
     except UnsafeModelError as exc:
@@ -150,7 +152,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         early_stopping=args.early_stopping, seed=args.seed, validation_fraction=args.validation,
     )
     config.check()  # before the dataset: a typo in a setting must not wait for a download
-    dataset = _load_data(args)
+    dataset = load_data(args)
     print(dataset.summary())
 
     from digitapp.core import workflow  # TensorFlow loads here
@@ -185,7 +187,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     return EXIT_INTERRUPTED if stop.requested else 0
 
 
-def _load_data(args: argparse.Namespace) -> Dataset:
+def load_data(args: argparse.Namespace) -> Dataset:
     """``--dataset`` or ``--data``, saying so first when a built-in set must be downloaded,
     and printing what the checks noticed (classes without images)."""
     if args.dataset and local_copy(args.dataset) is None:
@@ -290,7 +292,7 @@ def _write_json(path: str, data: dict) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    dataset = _load_data(args)
+    dataset = load_data(args)
     from digitapp.core import workflow
 
     evaluation = workflow.evaluate_on(workflow.open_model(args.model, args.trust_code), dataset).evaluation

@@ -162,6 +162,54 @@ def sidecar_path(model_path: str | Path) -> Path:
     """``MODEL.keras.json`` for ``MODEL.keras``."""
     model_path = Path(model_path)
     return model_path.with_name(model_path.name + SIDECAR_SUFFIX)
+
+
+# ---------------------------------------------------------------- export
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """A format a model leaves the app in: its file ending ("" for a folder), what it is
+    for, whether it can be quantized to int8, and its runtime (what the proof loads it in)."""
+
+    name: str
+    suffix: str
+    description: str
+    quantizable: bool
+    runtime: str
+
+
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    f.name: f
+    for f in (
+        ExportFormat("onnx", ".onnx", "ONNX, for onnxruntime in C#, C++, Java, JavaScript or Python", True,
+                     "onnxruntime"),
+        ExportFormat("litert", ".tflite", "LiteRT (TensorFlow Lite), for phones and small devices", True,
+                     "LiteRT interpreter"),
+        ExportFormat("savedmodel", "", "TensorFlow SavedModel (a folder), for TensorFlow Serving", False,
+                     "tf.saved_model"),
+        ExportFormat("h5", ".h5", "Keras HDF5, the format of the classic scripts' cnn_model.h5", False, "Keras"),
+    )
+}
+# Share of the proof images on which the export must give the Keras model's answer.
+EXPORT_MIN_AGREEMENT = 0.999
+# An int8 export may lose at most this much test accuracy (in points).
+QUANTIZED_MAX_DROP_POINTS = 0.3
+EXPORT_PROOF_IMAGES = 1000
+MANIFEST_SUFFIX = ".manifest.json"
+
+
+def export_path(model_path: str | Path, fmt: str) -> Path:
+    """Where an export goes by default: beside the model, named after it
+    (``digits.onnx``; ``digits_savedmodel`` for the folder format)."""
+    model_path = Path(model_path)
+    suffix = EXPORT_FORMATS[fmt].suffix
+    return model_path.with_name(model_path.stem + (suffix or "_savedmodel"))
+
+
+def manifest_path(export: str | Path) -> Path:
+    """``digits.onnx.manifest.json`` beside ``digits.onnx`` (or the SavedModel folder)."""
+    export = Path(export)
+    return export.with_name(export.name + MANIFEST_SUFFIX)
 # Image files the app reads (everything here is decoded by Pillow).
 IMAGE_EXTENSIONS = (
     ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".pbm",

@@ -90,7 +90,7 @@ class Predictor:
                 chunk = chunk.reshape((len(chunk), *self._reshape))
             out.append(self._call(tf.constant(chunk)).numpy())
         probs = np.concatenate(out) if out else np.zeros((0, len(self.class_names)), np.float32)
-        return _as_probabilities(probs)
+        return as_probabilities(probs)
 
     def prepare(self, image) -> np.ndarray:
         """The exact model input for a user image (path, Pillow image or array)."""
@@ -153,7 +153,7 @@ class Predictor:
         model, steps = self.model, EXPLAIN_STEPS
         # Models that end in logits are explained through a softmax, like their answers.
         probe = self._call(tf.zeros((1, *self._model_shape))).numpy()
-        logits = _as_probabilities(probe) is not probe
+        logits = as_probabilities(probe) is not probe
         # Midpoints of the path's segments: an exact integral for piecewise-linear models
         # needs fewer points than the end-point rule.
         alphas = tf.reshape(tf.linspace(0.5 / steps, 1 - 0.5 / steps, steps),
@@ -181,7 +181,7 @@ class Predictor:
                           source)
 
 
-def _as_probabilities(outputs: np.ndarray) -> np.ndarray:
+def as_probabilities(outputs: np.ndarray) -> np.ndarray:
     """Models ending in logits (no softmax) are common in scripts; normalise them."""
     if outputs.size and (outputs.min() < 0 or not np.allclose(outputs.sum(axis=1), 1.0, atol=1e-3)):
         shifted = outputs - outputs.max(axis=1, keepdims=True)

@@ -29,6 +29,20 @@ MNIST_BOX = 20
 # finding the bounding box; fainter ones are anti-aliasing or paper texture.
 INK_THRESHOLD = 0.2
 
+# What a program outside the app must do to an image before giving it to an exported model
+# (written into every export's manifest; the functions below are the reference).
+RECIPE_STEPS = {
+    "digit": ["convert to 8-bit grayscale", "invert if the ink is darker than the paper (white ink on black)",
+              "crop to the ink", "fit the ink into a 20x20 box, keeping its aspect ratio",
+              "place it in the 28x28 frame with its centre of mass at the centre",
+              "divide by 255 (float32 on [0, 1])"],
+    "gray": ["convert to 8-bit grayscale", "invert if the object is darker than the background",
+             "crop to the object", "fit it to the frame, keeping its aspect ratio",
+             "divide by 255 (float32 on [0, 1])"],
+    "rgb": ["convert to RGB", "resize the whole picture to the input size (Lanczos)",
+            "divide by 255 (float32 on [0, 1])"],
+}
+
 
 def to_float_array(img: Image.Image, channels: int) -> np.ndarray:
     """``L``/``RGB`` image → float32 array on [0, 1] with ``channels`` channels last."""

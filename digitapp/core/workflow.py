@@ -1,6 +1,6 @@
 """The one door from the front ends (CLI, GUI, self-test) into core's TensorFlow parts.
 
-Train, evaluate, open, save, describe and predict, as whole steps: the CLI and the GUI
+Train, evaluate, open, save, export, describe and predict, as whole steps: the CLI and the GUI
 never assemble models, predictors and sidecars themselves, so they cannot do it
 differently. Light facts (settings, names, file suffixes) are in :mod:`config`;
 datasets and image files load without TensorFlow through :mod:`datasets` and :mod:`images`.
@@ -12,18 +12,19 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from digitapp.core import models, persistence, training
-from digitapp.core.config import TrainConfig
+from digitapp.core import export, models, persistence, training
+from digitapp.core.config import EXPORT_PROOF_IMAGES, TrainConfig
 from digitapp.core.datasets import Dataset
 from digitapp.core.evaluation import Evaluation, evaluate
+from digitapp.core.export import ExportProof
 from digitapp.core.persistence import ModelInfo
 from digitapp.core.prediction import Prediction, Predictor
 from digitapp.core.tf import keras, tf
 from digitapp.core.training import BatchHook, EpochHook, StopCheck, TrainResult
 
 __all__ = [
-    "TrainedModel", "backend_version", "build_model", "describe_model", "evaluate_on", "open_model",
-    "save_model", "train_and_evaluate",
+    "ExportProof", "TrainedModel", "backend_version", "build_model", "describe_model", "evaluate_on",
+    "export_model", "open_model", "save_model", "train_and_evaluate",
 ]
 
 
@@ -154,3 +155,19 @@ def evaluate_on(trained: TrainedModel, dataset: Dataset) -> TrainedModel:
     training.check_compatible(trained.info.input_shape, len(trained.info.class_names), dataset)
     ev = evaluate(trained.predictor, dataset.x_test, dataset.y_test)
     return TrainedModel(trained.model, trained.info, trained.predictor, ev, trained.result, dataset)
+
+
+def export_model(trained: TrainedModel, fmt: str, out: str | Path, proof: Dataset, quantize: bool = False,
+                 on_step=None) -> ExportProof:
+    """Write the model as ``fmt`` (see ``config.EXPORT_FORMATS``) with its manifest, and prove
+    it in its own runtime on the first ``config.EXPORT_PROOF_IMAGES`` test images of ``proof``.
+
+    Raises:
+        ConfigError: unknown format, or quantizing a format that cannot be.
+        ModelMismatchError: the proof dataset does not fit the model.
+        WriteError: the export could not be written.
+    """
+    training.check_compatible(trained.info.input_shape, len(trained.info.class_names), proof)
+    count = EXPORT_PROOF_IMAGES
+    return export.export_model(trained.model, trained.info, fmt, out, proof.x_test[:count], proof.y_test[:count],
+                               quantize=quantize, on_step=on_step)
