@@ -137,9 +137,10 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self.open_action = QAction("&Open model…", self, shortcut=QKeySequence.Open, triggered=self.open_model)
         self.save_action = QAction("&Save model…", self, shortcut=QKeySequence.Save, triggered=self.save_model)
+        self.export_model_action = QAction("&Export model (ONNX, LiteRT, …)…", self, triggered=self.export_model)
         self.export_action = QAction("Export training &history (CSV)…", self, triggered=self.export_history)
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.Quit, triggered=self.close)
-        for action in (self.open_action, self.save_action, self.export_action):
+        for action in (self.open_action, self.save_action, self.export_model_action, self.export_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
@@ -224,6 +225,7 @@ class MainWindow(QMainWindow):
         current = self.current
         self.open_action.setEnabled(ready)
         self.save_action.setEnabled(current is not None)
+        self.export_model_action.setEnabled(current is not None)
         self.export_action.setEnabled(current is not None and bool(current.info.history))
 
     # ------------------------------------------------------------ files
@@ -247,6 +249,14 @@ class MainWindow(QMainWindow):
         """Save the run in use to ``path`` (off the GUI thread)."""
         if self.session.current is not None:
             self.files.save(self.session.current, path)
+
+    @Slot()
+    def export_model(self) -> None:
+        """Export the run in use, proven on its own dataset's test images (or, for a model
+        opened from a file, on the dataset chosen in the Training tab)."""
+        run = self.session.current
+        if run is not None:
+            self.files.ask_and_export(run, run.trained.dataset or self.training_tab.current_dataset())
 
     @Slot()
     def export_history(self) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from digitapp.core import reports, runs
 from digitapp.core.config import MODEL_SUFFIXES
 from digitapp.core.errors import DigitAppError, UnsafeModelError, user_message
+from digitapp.gui.export_dialog import ExportDialog
 from digitapp.gui.session import OPENED, RECOVERED, Run, Session
 from digitapp.gui.workers import Jobs
 
@@ -38,6 +39,7 @@ class ModelFiles(QObject):
         self._session = session
         self._settings = settings
         self._jobs = jobs
+        self.export_dialog: ExportDialog | None = None
         session.saved.connect(self._on_saved)
         session.save_failed.connect(self._on_save_failed)
 
@@ -114,6 +116,18 @@ class ModelFiles(QObject):
         message = user_message(error)
         self.status.emit(message)
         QMessageBox.warning(self._window, "Model not saved", f"{message}\nThe model is kept; save it somewhere else.")
+
+    def ask_and_export(self, run: Run, proof_dataset) -> None:
+        """The export dialog for ``run`` (see :class:`ExportDialog`), non-modal."""
+        if self.export_dialog is not None and self.export_dialog.is_busy():
+            self.export_dialog.raise_()
+            return
+        self.export_dialog = ExportDialog(self._window, run, proof_dataset, self._jobs, self.last_dir())
+        self.export_dialog.exported.connect(self._on_exported)
+        self.export_dialog.show()
+
+    def _on_exported(self, proof) -> None:
+        self.status.emit(f"Exported {proof.path}: {proof.summary()}")
 
     def export_history(self, run: Run | None) -> None:
         if run is None:

@@ -125,3 +125,13 @@ def test_an_opened_model_replaces_every_number_on_screen(qtbot, window, tmp_path
         assert f"{strong.evaluation.accuracy:.2%}" not in tab.results.summary.text() + tab.progress.format()
     assert tab.results.per_class.rowCount() == 10
     assert len(tab.plots.lines["val_loss"].get_data()[0]) == 1
+
+
+def test_export_model_offers_the_run_in_use_proven_on_its_dataset(qtbot, window):
+    assert not window.export_model_action.isEnabled()  # nothing to export yet
+    _train_one_epoch(qtbot, window)
+    assert window.export_model_action.isEnabled()
+    window.export_model_action.trigger()
+    dialog = window.files.export_dialog
+    assert dialog.isVisible() and window.current.dataset.name in dialog.proof_note.text()
+    dialog.close()
