@@ -2,8 +2,9 @@
 
 Opens the real window offscreen, loads TensorFlow, trains on bundled MNIST and stops after
 a few batches, classifies a bundled image on the Predict tab, saves the model to a temporary
-folder and opens it again. Exit code 0 when every step passed; otherwise 1 and the failed
-step's reason (on stdout when there is one, and in the log file).
+folder and opens it again, exports it to ONNX and proves it in onnxruntime (a frozen build
+missing a runtime library fails here, not on a user's machine). Exit code 0 when every step
+passed; otherwise 1 and the failed step's reason (on stdout when there is one, and in the log file).
 """
 
 from __future__ import annotations
@@ -109,6 +110,10 @@ def _steps(tmp: Path) -> None:
             again = reopened.predictor.predict(sample)
             _require(abs(float(again.probabilities[prediction.label]) - prediction.confidence) < 1e-4,
                      "the reopened model answers differently")
+
+        with _step("the model is exported to ONNX and proven in onnxruntime"):
+            proof = workflow.export_model(reopened, "onnx", tmp / "self-test.onnx", tab.current_dataset())
+            _require(proof.passed, proof.failure() or "the ONNX export was not proven")
 
     finally:
         _shut_down(app, window)
