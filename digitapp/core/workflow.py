@@ -158,9 +158,9 @@ def evaluate_on(trained: TrainedModel, dataset: Dataset) -> TrainedModel:
 
 
 def export_model(trained: TrainedModel, fmt: str, out: str | Path, proof: Dataset, quantize: bool = False,
-                 on_step=None) -> ExportProof:
+                 on_step=None, images: int = EXPORT_PROOF_IMAGES) -> ExportProof:
     """Write the model as ``fmt`` (see ``config.EXPORT_FORMATS``) with its manifest, and prove
-    it in its own runtime on the first ``config.EXPORT_PROOF_IMAGES`` test images of ``proof``.
+    it in its own runtime on the first ``images`` test images of ``proof``.
 
     Raises:
         ConfigError: unknown format, or quantizing a format that cannot be.
@@ -168,6 +168,5 @@ def export_model(trained: TrainedModel, fmt: str, out: str | Path, proof: Datase
         WriteError: the export could not be written.
     """
     training.check_compatible(trained.info.input_shape, len(trained.info.class_names), proof)
-    count = EXPORT_PROOF_IMAGES
-    return export.export_model(trained.model, trained.info, fmt, out, proof.x_test[:count], proof.y_test[:count],
+    return export.export_model(trained.model, trained.info, fmt, out, proof.x_test[:images], proof.y_test[:images],
                                quantize=quantize, on_step=on_step)
