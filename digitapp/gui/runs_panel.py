@@ -67,6 +67,7 @@ class RunsPanel(QWidget):
         # A constrained layout keeps titles and axis labels inside whatever height the splitter gives.
         self.figure = Figure(figsize=(7, 2.6), layout="constrained")
         self.canvas = FigureCanvasQTAgg(self.figure)
+        self._curves_stale = True
         splitter = QSplitter(Qt.Vertical)
         splitter.addWidget(top)
         splitter.addWidget(self.canvas)
@@ -169,7 +170,24 @@ class RunsPanel(QWidget):
     # ------------------------------------------------------------ curves
 
     def _draw_curves(self) -> None:
-        """Validation curves of the selected runs (all runs when none is selected)."""
+        """Validation curves of the selected runs (all runs when none is selected), drawn when
+        they can be seen: drawing them behind another tab as a run ended held the window up
+        for ~0.6 s (bench/gui_stalls.py)."""
+        self._curves_stale = True
+        if self.canvas.isVisible():
+            self._redraw_curves()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._curves_stale:
+            self._redraw_curves()
+
+    def curves_stale(self) -> bool:
+        """The curves wait for the panel to be shown to follow the runs."""
+        return self._curves_stale
+
+    def _redraw_curves(self) -> None:
+        self._curves_stale = False
         self.figure.clear()
         shown = self.selected_runs() or self.session.runs
         axes = self.figure.subplots(1, 2)

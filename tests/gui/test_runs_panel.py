@@ -50,7 +50,10 @@ def test_use_a_run_makes_it_current(panel):
     assert panel.table.item(0, 0).font().bold()
 
 
-def test_curves_of_every_run_are_overlaid(panel):
+def test_curves_of_every_run_are_overlaid_once_the_panel_is_seen(panel):
+    assert panel.curves_stale() and not panel.figure.axes  # hidden: not drawn while runs end
+    panel.show()
+    assert not panel.curves_stale()
     accuracy_axes = panel.figure.axes[0]
     labels = [line.get_label() for line in accuracy_axes.get_lines()]
     assert labels == ["Run 1", "Run 2"]
