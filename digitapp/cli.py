@@ -33,6 +33,7 @@ from digitapp.core.datasets import Dataset, load_dataset, local_copy
 from digitapp.core.errors import DigitAppError, UnsafeModelError, WriteError, user_message
 from digitapp.core.formatting import epoch_line, format_duration
 from digitapp.core.images import expand_image_paths
+from digitapp.web.command import add_serve_parser, cmd_serve
 
 TRUST_HELP = ("load a model that contains Python code (a Lambda layer); only for files you made "
               "yourself: the code runs with your permissions")
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--json", action="store_true", help="print a JSON list instead of lines")
     predict.add_argument("--trust-code", action="store_true", help=TRUST_HELP)
     cli_export.add_parser(sub, TRUST_HELP)
+    add_serve_parser(sub, TRUST_HELP)
     return parser
 
 
@@ -104,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         return _open_gui()
     handler = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict,
-               "export": cli_export.cmd_export}[args.command]
+               "export": cli_export.cmd_export, "serve": cmd_serve}[args.command]
     try:
         return handler(args)
     except UnsafeModelError as exc:
