@@ -16,6 +16,7 @@ from digitapp.core.errors import user_message
 from digitapp.core.formatting import shape_text
 from digitapp.core.resources import resource_path
 from digitapp.gui.model_files import ModelFiles
+from digitapp.gui.serving import Serving
 from digitapp.gui.session import Run, Session
 from digitapp.gui.workers import Jobs
 
@@ -84,6 +85,9 @@ class MainWindow(QMainWindow):
         self.jobs = Jobs(self)
         self.session = Session(self)
         self.files = ModelFiles(self, self.session, self.settings, self.jobs)
+        self.serving = Serving(self.jobs, self.session, self)
+        self.serving.failed.connect(self._on_status)
+        self.statusBar().addPermanentWidget(self.serving.link)
         self._closing = False
         # Closing waits (without blocking the event loop) for autosaves in flight.
         self._close_retry = QTimer(self, singleShot=True, interval=CLOSE_RETRY_MS)
@@ -140,7 +144,8 @@ class MainWindow(QMainWindow):
         self.export_model_action = QAction("&Export model (ONNX, LiteRT, …)…", self, triggered=self.export_model)
         self.export_action = QAction("Export training &history (CSV)…", self, triggered=self.export_history)
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.Quit, triggered=self.close)
-        for action in (self.open_action, self.save_action, self.export_model_action, self.export_action):
+        for action in (self.open_action, self.save_action, self.export_model_action, self.serving.action,
+                       self.export_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
@@ -293,6 +298,7 @@ class MainWindow(QMainWindow):
         self.training_tab.save(self.settings)
         for jobs in (self.jobs, self.session.jobs, self.training_tab.jobs, self.predict_tab.jobs):
             jobs.shut_down()
+        self.serving.stop_now()
         event.accept()
         self.closed.emit()
 

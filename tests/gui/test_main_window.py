@@ -135,3 +135,14 @@ def test_export_model_offers_the_run_in_use_proven_on_its_dataset(qtbot, window)
     dialog = window.files.export_dialog
     assert dialog.isVisible() and window.current.dataset.name in dialog.proof_note.text()
     dialog.close()
+
+
+def test_serve_on_this_computer_is_in_the_file_menu_for_the_run_in_use(qtbot, window):
+    file_menu = window.menuBar().actions()[0].menu()
+    assert window.serving.action in file_menu.actions() and not window.serving.action.isEnabled()
+    _train_one_epoch(qtbot, window)
+    with qtbot.waitSignal(window.serving.changed, timeout=30_000) as changed:
+        window.serving.action.setChecked(True)
+    assert changed.args[0] and window.serving._server.trained is window.current
+    with qtbot.waitSignal(window.serving.changed, timeout=30_000):
+        window.serving.action.setChecked(False)
