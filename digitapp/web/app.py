@@ -51,7 +51,7 @@ def create_app(trained, *, token: str | None = None, max_upload_mb: float = defa
         title="DigitApp",
         version=__version__,
         description="Classify images with a model trained in DigitApp. POST images to /predict; "
-                    "every refusal is {\"error\": \"<one sentence>\"}.",
+                    "every refusal is `{\"error\": \"...\"}` with one sentence.",
         redoc_url=None,
     )
     _install_error_handlers(app)
