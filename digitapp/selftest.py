@@ -2,8 +2,9 @@
 
 Opens the real window offscreen, loads TensorFlow, trains on bundled MNIST and stops after
 a few batches, classifies a bundled image on the Predict tab, saves the model to a temporary
-folder and opens it again, exports it to ONNX and proves it in onnxruntime (a frozen build
-missing a runtime library fails here, not on a user's machine). Exit code 0 when every step
+folder and opens it again, exports it to ONNX and proves it in onnxruntime, and asks the web
+service for one prediction (a frozen build missing a runtime library or a module loaded by
+name fails here, not on a user's machine). Exit code 0 when every step
 passed; otherwise 1 and the failed step's reason (on stdout when there is one, and in the log file).
 """
 
@@ -115,8 +116,31 @@ def _steps(tmp: Path) -> None:
             proof = workflow.export_model(reopened, "onnx", tmp / "self-test.onnx", tab.current_dataset())
             _require(proof.passed, proof.failure() or "the ONNX export was not proven")
 
+        with _step("the web service answers a prediction"):
+            _serve_one(reopened, sample, prediction.name)
+
     finally:
         _shut_down(app, window)
+
+
+def _serve_one(trained, image: Path, expected: str) -> None:
+    """Start the web service on a free port, POST one image, stop it."""
+    import json
+    import urllib.request
+    import uuid
+
+    from digitapp.web.server import BackgroundServer
+
+    boundary = uuid.uuid4().hex
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{image.name}\"\r\n"
+            f"Content-Type: image/png\r\n\r\n").encode() + image.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
+    with BackgroundServer(trained) as server:
+        request = urllib.request.Request(server.url + "predict", data=body, method="POST",
+                                         headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            rows = json.loads(answer.read())
+    _require(len(rows) == 1 and rows[0].get("label") == expected,
+             f"the web service answered {rows!r}, not {expected!r}")
 
 
 def _shut_down(app, window) -> None:
