@@ -78,10 +78,7 @@ def window(qtbot, settings, mnist_small_npz):
     """The main window, TensorFlow ready, the small MNIST set imported and selected."""
     from digitapp.gui.main_window import MainWindow
 
-    # Not handed to qtbot.addWidget: pytest-qt closes and deleteLater()s those widgets before
-    # any fixture ends, and a window deleted while its jobs (an autosave, the explainer's
-    # warm-up) still run aborts the process. This fixture closes it once they are done.
-    win = MainWindow(settings)
+    win = MainWindow(settings)  # closed by close_window, not qtbot (see there)
     win.show()
     win.start_backend()
     tab = win.training_tab
@@ -91,13 +88,24 @@ def window(qtbot, settings, mnist_small_npz):
     if tab.is_training():
         with qtbot.waitSignal(tab.training_ended, timeout=60_000):
             tab.stop_training()
-    # Autosaves end, and their results reach the session, before the window closes: a run
-    # still at risk would make closing ask (a modal box nobody answers in a test).
-    qtbot.waitUntil(lambda: not win.session.busy(), timeout=60_000)
+    close_window(qtbot, win)
+
+
+def close_window(qtbot, win) -> None:
+    """Close a main window the way a test must: once its autosaves and other jobs have ended
+    and their results arrived (a run still at risk would make closing ask — a modal box nobody
+    answers — and a result arriving after deletion hits deleted widgets), then delete it.
+
+    Windows are not handed to ``qtbot.addWidget``: pytest-qt closes and deleteLater()s those
+    before any fixture ends, and a window deleted while its jobs (an autosave, the explainer's
+    warm-up, a dataset loading) still run aborts the process."""
+    all_jobs = (win.jobs, win.session.jobs, win.training_tab.jobs, win.predict_tab.jobs)
+    qtbot.waitUntil(lambda: not win.session.busy() and not any(jobs.busy() for jobs in all_jobs), timeout=60_000)
     QApplication.processEvents()
     assert not win.session.at_risk(), "a run was neither saved nor autosaved"
     win.close()
     assert not win.isVisible(), "the window refused to close"
-    for jobs in (win.jobs, win.session.jobs, tab.jobs, win.predict_tab.jobs):
+    for jobs in all_jobs:
         jobs.wait_all()
+    QApplication.processEvents()
     win.deleteLater()

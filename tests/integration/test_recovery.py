@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
 from digitapp.gui.session import RECOVERED
+from tests.gui_fixtures import close_window
 from tests.helpers import ROOT
 
 # Trains one short run in a real window, says where its autosave is, then waits to be killed.
@@ -67,7 +68,6 @@ def test_a_run_survives_sigkill_and_is_offered_back(qtbot, app_data, tmp_path, m
     from digitapp.gui.main_window import MainWindow
 
     window = MainWindow(QSettings(str(tmp_path / "b.ini"), QSettings.IniFormat))
-    qtbot.addWidget(window)
     window.show()
     window.start_backend()
     qtbot.waitUntil(lambda: len(window.session.runs) == 1, timeout=60_000)
@@ -77,5 +77,4 @@ def test_a_run_survives_sigkill_and_is_offered_back(qtbot, app_data, tmp_path, m
     assert run.trained.info.metrics["test_accuracy"] == pytest.approx(float(accuracy))
     assert window.session.current is run and window.predict_tab.file_table.open_button.isEnabled()
     assert window.runs_panel.table.item(0, 7).text() == "autosaved (not saved yet)"
-    qtbot.waitUntil(lambda: not window.session.busy() and not window.jobs.busy(), timeout=60_000)
-    window.close()
+    close_window(qtbot, window)
