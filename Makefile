@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: install install-test run test lint clean exe exe-test bench
+.PHONY: install install-test run test lint clean exe exe-test bench default-model
 
 install: $(STAMP)
 
@@ -27,6 +27,13 @@ $(TEST_STAMP): $(STAMP)
 
 run: install
 	$(BIN)/python -m digitapp
+
+# The bundled default model, made with the app's own recipe on bundled MNIST: the Keras file
+# with its sidecar (accuracy, history, versions) and an ONNX copy, proven equal to it, that
+# answers drawings before TensorFlow has loaded.
+default-model: install
+	$(BIN)/digitapp train --dataset mnist --out resources/default-model.keras
+	$(BIN)/digitapp export resources/default-model.keras --format onnx --dataset mnist
 
 test: install-test lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from digitapp import __version__, cli_export
-from digitapp.core import applog, reports
+from digitapp.core import applog, default_model, reports
 from digitapp.core.config import (
     BUILTIN_DATASETS,
     DEFAULT_MODEL,
@@ -38,6 +38,8 @@ from digitapp.web.command import add_serve_parser, cmd_serve
 TRUST_HELP = ("load a model that contains Python code (a Lambda layer); only for files you made "
               "yourself: the code runs with your permissions")
 
+# Commands whose MODEL argument is a file (or "default", the bundled model).
+MODEL_FILE_COMMANDS = ("evaluate", "predict", "export", "serve")
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
 BAR_WIDTH = 30
@@ -86,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--trust-code", action="store_true", help=TRUST_HELP)
 
     predict = sub.add_parser("predict", help="classify image files or folders")
-    predict.add_argument("model", metavar="MODEL.keras")
+    predict.add_argument("model", metavar="MODEL.keras", help="a model file, or default (the bundled model)")
     predict.add_argument("inputs", nargs="+", metavar="IMAGE_OR_FOLDER")
     predict.add_argument("--json", action="store_true", help="print a JSON list instead of lines")
     predict.add_argument("--trust-code", action="store_true", help=TRUST_HELP)
@@ -105,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         return selftest.run()
     if args.command is None:
         return _open_gui()
+    if args.command in MODEL_FILE_COMMANDS:
+        args.model = str(default_model.resolve(args.model))  # "default": the bundled model
     handler = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict,
                "export": cli_export.cmd_export, "serve": cmd_serve}[args.command]
     try:

@@ -339,3 +339,11 @@ def test_ctrl_c_saves_what_was_learned_and_exits_130(mnist_small_npz, tmp_path):
     assert "stopping after this batch" in stderr and "Traceback" not in stderr
     assert "stopped during epoch" in stdout and f"saved {out}" in stdout
     assert out.exists() and Path(str(out) + ".json").exists()
+
+
+def test_predict_with_the_bundled_default_model(mnist, tmp_path):
+    scan = digit_png(mnist.x_test[0], tmp_path / "seven.png")
+    proc = run_cli("predict", "default", scan, "--json")
+    assert proc.returncode == 0, proc.stderr
+    (row,) = json.loads(proc.stdout)
+    assert row["label"] == "7" and row["confidence"] > 0.9

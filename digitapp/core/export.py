@@ -28,6 +28,7 @@ import numpy as np
 
 from digitapp import __version__
 from digitapp.core import persistence
+from digitapp.core.answers import as_probabilities
 from digitapp.core.config import (
     EXPORT_FORMATS,
     EXPORT_MIN_AGREEMENT,
@@ -36,7 +37,6 @@ from digitapp.core.config import (
 )
 from digitapp.core.errors import ConfigError, WriteError
 from digitapp.core.persistence import ModelInfo
-from digitapp.core.prediction import as_probabilities
 from digitapp.core.preprocessing import RECIPE_STEPS
 from digitapp.core.tf import TF_LOCK, keras, tf
 

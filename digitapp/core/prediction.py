@@ -7,49 +7,20 @@ first call, which is what live drawing needs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 import numpy as np
-from PIL import Image
 
-from digitapp.core import preprocessing
-from digitapp.core.errors import ImageError
+from digitapp.core.answers import UNSURE_BELOW, Answering, Prediction, as_probabilities
 from digitapp.core.tf import TF_LOCK, keras, tf
+
+__all__ = ["EVAL_BATCH", "UNSURE_BELOW", "Prediction", "Predictor", "as_probabilities"]
 
 # Batches for evaluation: big enough to keep both cores busy, small enough for memory.
 EVAL_BATCH = 1024
-# Below this top probability the app says the model is unsure instead of answering.
-UNSURE_BELOW = 0.6
 # Integrated gradients: points on the path from a black image to the input (one batch).
 EXPLAIN_STEPS = 16
 
 
-@dataclass
-class Prediction:
-    """One image's answer: the top class, its confidence, all probabilities, the exact
-    input the model received (to show the user what it saw) and, for a file, the file as
-    decoded (to show beside it without decoding it again)."""
-
-    label: int
-    name: str
-    confidence: float
-    probabilities: np.ndarray
-    model_input: np.ndarray
-    class_names: list[str]
-    source_image: Image.Image | None = None
-
-    @property
-    def unsure(self) -> bool:
-        return self.confidence < UNSURE_BELOW
-
-    def top(self, k: int) -> list[tuple[str, float]]:
-        """The k most likely (class name, probability) pairs, most likely first."""
-        order = np.argsort(self.probabilities)[::-1][:k]
-        return [(self.class_names[i], float(self.probabilities[i])) for i in order]
-
-
-class Predictor:
+class Predictor(Answering):
     """Wraps a Keras model for fast inference on [0, 1] float images.
 
     Args:
@@ -58,6 +29,8 @@ class Predictor:
         class_names: one name per output.
         recipe: preprocessing recipe for user images (see :mod:`preprocessing`).
     """
+
+    can_explain = True
 
     def __init__(self, model: keras.Model, input_shape, class_names: list[str], recipe: str):
         self.model = model
@@ -91,31 +64,6 @@ class Predictor:
             out.append(self._call(tf.constant(chunk)).numpy())
         probs = np.concatenate(out) if out else np.zeros((0, len(self.class_names)), np.float32)
         return as_probabilities(probs)
-
-    def prepare(self, image) -> np.ndarray:
-        """The exact model input for a user image (path, Pillow image or array)."""
-        return preprocessing.prepare(image, self.input_shape, self.recipe)
-
-    def predict(self, image) -> Prediction:
-        """Prepare one user image and classify it."""
-        return self.predict_prepared(self.prepare(image))
-
-    def predict_prepared(self, model_input: np.ndarray) -> Prediction:
-        probs = self.probabilities(model_input[None])[0]
-        return self._prediction(probs, model_input)
-
-    def predict_files(self, paths: list[str | Path]) -> list[Prediction | ImageError]:
-        """Classify many files in one batch; a file that fails gives its error instead.
-        Each prediction carries the decoded file as ``source_image``."""
-        prepared: list[tuple[Image.Image, np.ndarray] | ImageError] = []
-        for path in paths:
-            try:
-                prepared.append(preprocessing.prepare_file(path, self.input_shape, self.recipe))
-            except ImageError as exc:
-                prepared.append(exc)
-        good = [p for p in prepared if not isinstance(p, ImageError)]
-        probs = iter(self.probabilities(np.stack([x for _, x in good])) if good else [])
-        return [p if isinstance(p, ImageError) else self._prediction(next(probs), p[1], p[0]) for p in prepared]
 
     @property
     def explainer_ready(self) -> bool:
@@ -174,17 +122,3 @@ class Predictor:
             integrated_gradients,
             input_signature=[tf.TensorSpec((1, *self._model_shape), tf.float32), tf.TensorSpec((), tf.int32)],
         ).get_concrete_function()
-
-    def _prediction(self, probs: np.ndarray, model_input: np.ndarray, source: Image.Image | None = None) -> Prediction:
-        label = int(np.argmax(probs))
-        return Prediction(label, self.class_names[label], float(probs[label]), probs, model_input, self.class_names,
-                          source)
-
-
-def as_probabilities(outputs: np.ndarray) -> np.ndarray:
-    """Models ending in logits (no softmax) are common in scripts; normalise them."""
-    if outputs.size and (outputs.min() < 0 or not np.allclose(outputs.sum(axis=1), 1.0, atol=1e-3)):
-        shifted = outputs - outputs.max(axis=1, keepdims=True)
-        exp = np.exp(shifted)
-        return exp / exp.sum(axis=1, keepdims=True)
-    return outputs

@@ -102,7 +102,9 @@ class AnswerPanel(QWidget):
         """Answer for this core ``Predictor`` from now on; prepare its explanations."""
         self._predictor = predictor
         self.bars.set_classes(class_names)
-        if not predictor.explainer_ready:
+        self.why_view.clear()
+        self.why_caption.setText(self._no_why())
+        if predictor.can_explain and not predictor.explainer_ready:
             self._jobs.call(predictor.warm_up, on_done=self._on_explainer_ready)
         self.answer.setText("Draw a digit.")
 
@@ -115,7 +117,7 @@ class AnswerPanel(QWidget):
             self.bars.set_probabilities(None)
             self.model_view.clear()
             self.why_view.clear()
-            self.why_caption.setText("")
+            self.why_caption.setText(self._no_why())
         else:
             verdict = f"{prediction.name}  ({prediction.confidence:.0%})"
             if prediction.unsure:
@@ -127,6 +129,12 @@ class AnswerPanel(QWidget):
         self._shown = prediction
         self._why_timer.start()
         self.predicted.emit(prediction)
+
+    def _no_why(self) -> str:
+        """The caption where no explanation is shown."""
+        if self._predictor is None or self._predictor.can_explain:
+            return ""
+        return "why: once TensorFlow has loaded"
 
     def show_failure(self, error: Exception) -> None:
         """A file that could not be used: say so instead of showing a stale answer."""
@@ -160,7 +168,8 @@ class AnswerPanel(QWidget):
     @Slot()
     def _on_why_due(self) -> None:
         prediction = self._shown
-        if prediction is None or self._predictor is None or not self._predictor.explainer_ready:
+        if (prediction is None or self._predictor is None or not self._predictor.can_explain
+                or not self._predictor.explainer_ready):
             return  # shown once the explanation is traced (see set_predictor)
         attributions = self._predictor.explain(prediction.model_input, prediction.label)
         self.why_view.setPixmap(_why_pixmap(prediction.model_input, attributions, MODEL_VIEW_PIXELS))

@@ -131,6 +131,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.predict_tab, "Predict")
         self.tabs.addTab(self.runs_panel, "Runs")
         self.training_tab.status.connect(self._on_status)
+        self.predict_tab.status.connect(self._on_status)
+        self.predict_tab.start_default()
         self.training_tab.model_ready.connect(self._on_model_ready)
         self.training_tab.picker.dataset_changed.connect(self._on_dataset_changed)
         self.runs_panel.save_requested.connect(self._on_save_requested)
@@ -165,6 +167,7 @@ class MainWindow(QMainWindow):
 
     def _on_backend_ready(self, version: str) -> None:
         self.training_tab.set_backend_ready()
+        self.predict_tab.upgrade_default()
         self._update_actions()
         self.statusBar().showMessage(f"Ready (TensorFlow {version})", 5000)
         self.files.offer_recovery()

@@ -25,16 +25,19 @@ class PredictTab(QWidget):
         predicted(object): a core ``Prediction`` for the image in view (None when blank).
         explained(object): the attributions ``(H, W)`` behind the shown prediction.
         files_classified(): the table was filled from opened/dropped files.
+        status(str): a line for the status bar (which model answers).
     """
 
     predicted = Signal(object)
     explained = Signal(object)
     files_classified = Signal()
+    status = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.jobs = Jobs(self)
         self._predictor = None
+        self._default = False  # answering with the bundled default model
         self.setAcceptDrops(True)
         self.canvas = DrawingCanvas()
         self.brush = QSpinBox(minimum=4, maximum=48, value=self.canvas.brush, suffix=" px")
@@ -90,7 +93,47 @@ class PredictTab(QWidget):
         QShortcut(QKeySequence.Undo, self, self.canvas.undo)
 
     def set_model(self, trained) -> None:
-        """Use a ``TrainedModel``'s predictor and class names."""
+        """Use a ``TrainedModel``'s predictor and class names (the user's model from now on)."""
+        self._default = False
+        self._use(trained)
+
+    def start_default(self) -> None:
+        """Answer with the bundled default model until the user has a model: its ONNX copy
+        first (no TensorFlow needed), see :meth:`upgrade_default`."""
+        from digitapp.core import default_model
+
+        self.jobs.call(default_model.open_quick, on_done=self._on_default_opened, on_error=self._on_default_failed)
+
+    def upgrade_default(self) -> None:
+        """TensorFlow has loaded: the default model's Keras file can also explain its answers."""
+        from digitapp.core import default_model, workflow
+
+        if self._default or self._predictor is None:
+            self.jobs.call(workflow.open_model, default_model.keras_path(), on_done=self._on_default_opened,
+                           on_error=self._on_default_failed)
+
+    def uses_default(self) -> bool:
+        return self._default
+
+    def _on_default_opened(self, model) -> None:
+        if self._predictor is not None and not self._default:
+            return  # the user's own model came first
+        if self._default and self._predictor.can_explain and not model.predictor.can_explain:
+            return  # the Keras copy (which explains) was quicker than the ONNX one
+        first = self._predictor is None
+        self._default = True
+        self._use(model)
+        if first:
+            accuracy = model.info.metrics.get("test_accuracy")
+            score = f" ({accuracy:.1%} on MNIST's test set)" if accuracy is not None else ""
+            self.status.emit(f"Predict: the bundled default model answers{score} until you train or open one.")
+
+    def _on_default_failed(self, error: Exception) -> None:
+        from digitapp.core.errors import user_message
+
+        self.status.emit(user_message(error))
+
+    def _use(self, trained) -> None:
         self._predictor = trained.predictor
         self.answer_panel.set_predictor(trained.predictor, trained.info.class_names)
         self.file_table.set_predictor(trained.predictor)

@@ -180,3 +180,35 @@ def test_neither_pane_can_be_squeezed_out_of_sight(tab):
     assert splitter.sizes()[0] >= top_minimum and tab.canvas.height() >= tab.canvas.minimumHeight()
     splitter.setSizes([2000, 0])
     assert splitter.sizes()[1] >= TABLE_MIN_HEIGHT
+
+
+def test_the_bundled_model_answers_before_any_model_is_trained(qtbot, mnist):
+    """First the ONNX copy (no TensorFlow needed, no explanations), then the Keras file
+    (which explains); a model of the user's own replaces it."""
+    from types import SimpleNamespace
+
+    from digitapp.gui.predict_tab import PredictTab
+
+    tab = PredictTab()
+    qtbot.addWidget(tab)
+    tab.show()
+    messages = []
+    tab.status.connect(messages.append)
+    tab.start_default()
+    qtbot.waitUntil(tab.uses_default, timeout=30_000)
+    assert "bundled default model" in messages[0] and "99." in messages[0]
+    assert not tab._predictor.can_explain and "TensorFlow" in tab.answer_panel.why_caption.text()
+    for stroke in _ink_strokes(mnist.x_test[0, ..., 0]):  # a 7
+        _drag(tab.canvas, stroke)
+    with qtbot.waitSignal(tab.predicted, timeout=5_000, check_params_cb=_is_an_answer) as shown:
+        pass
+    assert shown.args[0].name == "7"
+
+    tab.upgrade_default()
+    qtbot.waitUntil(lambda: tab._predictor.can_explain, timeout=30_000)
+    assert tab.uses_default() and "TensorFlow" not in tab.answer_panel.why_caption.text()
+    mine = SimpleNamespace(predictor=tab._predictor, info=SimpleNamespace(class_names=mnist.class_names))
+    tab.set_model(mine)
+    assert not tab.uses_default()
+    tab.upgrade_default()  # TensorFlow loading after the user's model arrived changes nothing
+    assert tab.jobs.wait_all(30_000) and not tab.uses_default()
