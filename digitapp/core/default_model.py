@@ -110,4 +110,6 @@ def open_quick() -> QuickModel:
     info = facts()
     if not onnx_path().is_file():
         raise ModelFileError("The bundled default model is missing or damaged; run make default-model.")
-    return QuickModel(OnnxPredictor(onnx_path(), info.input_shape, info.class_names, info.preprocessing), info)
+    predictor = OnnxPredictor(onnx_path(), info.input_shape, info.class_names, info.preprocessing)
+    predictor.predict(np.zeros((28, 28), np.uint8))  # the first call sets up buffers: not on the user's time
+    return QuickModel(predictor, info)

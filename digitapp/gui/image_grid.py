@@ -38,8 +38,9 @@ class ImageMosaic(QWidget):
         self.setBackgroundRole(QPalette.Base)
         self.setAutoFillBackground(True)
 
-    def set_cells(self, items: list[tuple[np.ndarray, str, bool]]) -> None:
-        """``items``: (uint8 image, caption, is_correct) for this page."""
+    def set_cells(self, items: list[tuple[np.ndarray, str, bool | None]]) -> None:
+        """``items``: (uint8 image, caption, is_correct) for this page; None: neither (plain
+        text, no frame: samples of a dataset)."""
         self._cells = [(QPixmap.fromImage(images.to_qimage(image)), text, correct) for image, text, correct in items]
         self.update()
 
@@ -83,12 +84,12 @@ class ImageMosaic(QWidget):
             cell = self.cell_rect(index).adjusted(GAP / 2, GAP / 2, -GAP / 2, -GAP / 2)
             lines = [metrics.elidedText(part, Qt.ElideRight, int(cell.width())) for part in text.splitlines()]
             caption = QRectF(cell.left(), cell.top(), cell.width(), min(len(lines) * line, cell.height()))
-            painter.setPen(RIGHT if correct else WRONG)
+            painter.setPen(self.palette().color(QPalette.Text) if correct is None else RIGHT if correct else WRONG)
             painter.drawText(caption, Qt.AlignHCenter | Qt.AlignTop, "\n".join(lines))
             side = max(min(cell.width(), cell.height() - caption.height() - 2), 4)
             target = QRectF(cell.center().x() - side / 2, caption.bottom() + 2, side, side)
             painter.drawPixmap(target, pixmap, QRectF(pixmap.rect()))  # nearest neighbour: sharp pixels
-            if not correct:
+            if correct is False:
                 painter.setPen(QPen(WRONG, 2))
                 painter.drawRect(target.adjusted(-1, -1, 1, 1))
         painter.end()

@@ -7,7 +7,7 @@ import platform
 from importlib import metadata
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QSettings, QTimer, Signal, Slot, qVersion
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
@@ -161,7 +161,11 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ start-up
 
     def start_backend(self) -> None:
-        """Import TensorFlow in a worker thread; Train is enabled when it is ready."""
+        """Import TensorFlow in a worker thread; Train is enabled when it is ready. The bundled
+        model's quick copy loads first: TensorFlow's import holds the interpreter for seconds."""
+        if self.predict_tab is not None and self.predict_tab.default_loading():
+            self.predict_tab.default_settled.connect(self.start_backend, Qt.SingleShotConnection)
+            return
         self.statusBar().showMessage("Loading TensorFlow… (the window works meanwhile)")
         self.jobs.call(_import_backend, on_done=self._on_backend_ready, on_error=self._on_backend_failed)
 

@@ -26,18 +26,21 @@ class PredictTab(QWidget):
         explained(object): the attributions ``(H, W)`` behind the shown prediction.
         files_classified(): the table was filled from opened/dropped files.
         status(str): a line for the status bar (which model answers).
+        default_settled(): the bundled model's quick copy answers now, or could not be loaded.
     """
 
     predicted = Signal(object)
     explained = Signal(object)
     files_classified = Signal()
     status = Signal(str)
+    default_settled = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.jobs = Jobs(self)
         self._predictor = None
         self._default = False  # answering with the bundled default model
+        self._default_loading = False
         self.setAcceptDrops(True)
         self.canvas = DrawingCanvas()
         self.brush = QSpinBox(minimum=4, maximum=48, value=self.canvas.brush, suffix=" px")
@@ -102,7 +105,12 @@ class PredictTab(QWidget):
         first (no TensorFlow needed), see :meth:`upgrade_default`."""
         from digitapp.core import default_model
 
+        self._default_loading = True
         self.jobs.call(default_model.open_quick, on_done=self._on_default_opened, on_error=self._on_default_failed)
+
+    def default_loading(self) -> bool:
+        """The bundled model's quick copy is on its way (see :meth:`start_default`)."""
+        return self._default_loading
 
     def upgrade_default(self) -> None:
         """TensorFlow has loaded: the default model's Keras file can also explain its answers."""
@@ -116,6 +124,7 @@ class PredictTab(QWidget):
         return self._default
 
     def _on_default_opened(self, model) -> None:
+        self._settle_default()
         if self._predictor is not None and not self._default:
             return  # the user's own model came first
         if self._default and self._predictor.can_explain and not model.predictor.can_explain:
@@ -131,7 +140,13 @@ class PredictTab(QWidget):
     def _on_default_failed(self, error: Exception) -> None:
         from digitapp.core.errors import user_message
 
+        self._settle_default()
         self.status.emit(user_message(error))
+
+    def _settle_default(self) -> None:
+        if self._default_loading:
+            self._default_loading = False
+            self.default_settled.emit()
 
     def _use(self, trained) -> None:
         self._predictor = trained.predictor

@@ -54,7 +54,8 @@ def test_an_imported_npz_loads_and_is_shown(qtbot, picker, mnist_small_npz, mnis
     assert picker.dataset_key() == f"path:{mnist_small_npz}"
     np.testing.assert_array_equal(dataset.y_test, mnist_small.y_test)
     assert picker.dataset_info.text() == dataset.summary()
-    assert len(picker.samples_figure.axes) == SAMPLE_STRIP
+    captions = picker.sample_captions()
+    assert len(captions) == SAMPLE_STRIP and set(captions) <= set(dataset.class_names)
     assert picker.dataset_combo.currentText() == f"Imported: {mnist_small_npz}"
 
 
@@ -72,7 +73,7 @@ def test_a_broken_import_gives_one_sentence_leaves_the_list_and_the_last_dataset
     assert f"path:{bad}" not in _combo_keys(picker)
     info = picker.dataset_info.text()
     assert f"{message} It was removed from the list." in info and mnist_small.summary() in info
-    assert len(picker.samples_figure.axes) == SAMPLE_STRIP
+    assert len(picker.sample_captions()) == SAMPLE_STRIP
 
 
 def test_a_remembered_import_that_fails_is_dropped_and_mnist_starts_instead(qtbot, owner, picker, tmp_path):
