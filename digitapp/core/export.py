@@ -85,7 +85,8 @@ class ExportProof:
         """Agreement, accuracy, size and latency on one line."""
         size = f"{self.size_bytes / 1e6:.2f} MB" if self.size_bytes >= 1e5 else f"{self.size_bytes / 1e3:.0f} kB"
         accuracy = f"accuracy {self.export_accuracy:.2%} (Keras {self.keras_accuracy:.2%})"
-        return (f"{self.format}: agreement {self.agreement:.2%} on {self.images:,} images, max |Δp| "
+        name = f"{self.format} int8" if self.quantized else self.format
+        return (f"{name}: agreement {self.agreement:.2%} on {self.images:,} images, max |Δp| "
                 f"{self.max_abs_diff:.2g}, {accuracy}, {size}, {self.latency_ms:.2f} ms per image")
 
     def to_dict(self) -> dict:

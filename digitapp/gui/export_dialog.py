@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QProgressBar,
     QPushButton,
@@ -83,6 +84,7 @@ class ExportDialog(QDialog):
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.AcceptRole)
         self.export_button.setEnabled(proof_dataset is not None)
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SetMinimumSize)  # grows with the proof's lines, never cuts them
         layout.addLayout(form)
         layout.addWidget(self.proof_note)
         layout.addWidget(self.progress)
@@ -118,9 +120,9 @@ class ExportDialog(QDialog):
         if not out:
             self.result.setText("Choose where to save the export.")
             return
+        quantize = self.quantize.isChecked() and self.quantize.isEnabled()  # before busy disables it
         self._set_busy(True)
         self.result.setText("")
-        quantize = self.quantize.isChecked() and self.quantize.isEnabled()
         self._jobs.call(workflow.export_model, self._run.trained, self.fmt(), out, self._dataset, quantize,
                         self._steps.step.emit, on_done=self._on_done, on_error=self._on_error)
 

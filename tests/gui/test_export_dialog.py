@@ -62,3 +62,10 @@ def test_without_a_dataset_there_is_nothing_to_prove_on(qtbot, cli_model):
     run = Run(1, workflow.open_model(cli_model[0]), "opened")
     dialog = ExportDialog(owner, run, None, Jobs(owner), ".")
     assert not dialog.export_button.isEnabled() and "no dataset loaded" in dialog.proof_note.text()
+
+
+def test_int8_is_exported_when_asked(qtbot, dialog, tmp_path):
+    dialog.choose("onnx", str(tmp_path / "small.onnx"), quantize=True)
+    with qtbot.waitSignal(dialog.ended, timeout=120_000):
+        dialog.export_button.click()
+    assert "onnx int8:" in dialog.result.text()
