@@ -44,7 +44,8 @@ def test_predict_folder_with_a_bad_image(cli_model, mnist_small, tmp_path):
     rows = json.loads(proc.stdout)
     good = [r for r in rows if "label" in r]
     assert [Path(r["file"]).name for r in good] == [f"digit{i}.png" for i in range(4)]
-    assert all(set(r) == {"file", "label", "confidence", "probabilities"} for r in good)
+    assert all(set(r) == {"file", "label", "confidence", "unsure", "probabilities"} for r in good)
+    assert all(r["unsure"] == (r["confidence"] < 0.6) for r in good)
     assert abs(sum(good[0]["probabilities"].values()) - 1) < 1e-3
     assert sum(r["label"] == str(mnist_small.y_test[i]) for i, r in enumerate(good)) >= 3
 

@@ -45,14 +45,16 @@ def write_predictions_csv(paths, results, path: str | Path) -> None:
 
 def prediction_row(source: str, result, class_names: list[str]) -> dict:
     """One answer as ``digitapp predict --json`` prints it (and the web service returns it):
-    ``file``, ``label``, ``confidence`` and every class's probability, or ``file`` and ``error``
-    (one sentence) for a file that could not be classified."""
+    ``file``, ``label`` (the best guess), ``confidence``, ``unsure`` (true whenever the app
+    would not state the answer as fact) and every class's probability, or ``file`` and
+    ``error`` (one sentence) for a file that could not be classified."""
     if isinstance(result, Exception):
         return {"file": source, "error": str(result)}
     return {
         "file": source,
         "label": result.name,
         "confidence": round(float(result.confidence), 6),
+        "unsure": bool(result.unsure),
         "probabilities": {n: round(float(p), 6) for n, p in zip(class_names, result.probabilities)},
     }
 

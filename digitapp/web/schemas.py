@@ -29,10 +29,13 @@ class ModelDescription(BaseModel):
 
 class PredictionRow(BaseModel):
     """One uploaded file's answer, exactly as a row of ``digitapp predict --json``: a label,
-    its confidence and every class's probability, or the reason the file could not be used."""
+    its confidence, whether the app is unsure of it, and every class's probability, or the
+    reason the file could not be used."""
 
     file: str = Field(description="The uploaded file's name.")
     label: str | None = None
     confidence: float | None = None
+    unsure: bool | None = Field(None, description="True when the app would not state the answer as fact "
+                                "(its confidence is too low); label is still the best guess.")
     probabilities: dict[str, float] | None = None
     error: str | None = Field(None, description="Why this file could not be classified (one sentence).")

@@ -66,7 +66,7 @@ function buildBars() {
 
 function showAnswer(row, source) {
   $("answer").textContent = row.label;
-  $("confidence").textContent = `${(100 * row.confidence).toFixed(1)}%`;
+  $("confidence").textContent = `${(100 * row.confidence).toFixed(1)}%${row.unsure ? " — unsure, maybe" : ""}`;
   $("source").textContent = source;
   for (const item of $("bars").children) {
     const p = row.probabilities[item.dataset.name] || 0;
