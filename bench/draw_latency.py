@@ -1,9 +1,11 @@
 """P4: drawing stroke event → probabilities on screen, p50/p95 (offscreen, in-process).
 
-Usage: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/draw_latency.py [--moves N]
+Usage: QT_QPA_PLATFORM=offscreen .venv/bin/python bench/draw_latency.py [--moves N] [--runtime keras|onnx]
 Sends real mouse-move events to the Predict tab's canvas and times each until the tab
 has shown the new prediction (answer, bars and 28×28 view updated). Latency does not
-depend on the weights, so an untrained `fast` model is used. Writes bench/results/draw_latency.json.
+depend on the weights, so an untrained `fast` model is used (``--runtime onnx``: the bundled
+default model's ONNX copy in onnxruntime, as the Predict tab uses it before TensorFlow has
+loaded). Writes bench/results/draw_latency[_onnx].json.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "draw_latency.json"
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--moves", type=int, default=400)
+    parser.add_argument("--runtime", choices=("keras", "onnx"), default="keras")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
     from digitapp.core import models
@@ -36,9 +39,14 @@ def main() -> None:
     from digitapp.core.prediction import Predictor
     from digitapp.gui.predict_tab import PredictTab
 
-    model = models.build_model("fast", (28, 28, 1), 10)
-    trained = SimpleNamespace(predictor=Predictor(model, (28, 28, 1), DIGIT_NAMES, "digit"),
-                              info=SimpleNamespace(class_names=DIGIT_NAMES))
+    if args.runtime == "onnx":
+        from digitapp.core import default_model
+
+        trained = default_model.open_quick()
+    else:
+        model = models.build_model("fast", (28, 28, 1), 10)
+        trained = SimpleNamespace(predictor=Predictor(model, (28, 28, 1), DIGIT_NAMES, "digit"),
+                                  info=SimpleNamespace(class_names=DIGIT_NAMES))
     tab = PredictTab()
     tab.resize(900, 600)
     tab.show()
@@ -73,8 +81,9 @@ def main() -> None:
     warm = latencies[40:]  # the first stroke includes tracing the tf.function
     result = {"moves": len(warm), "p50_ms": statistics.median(warm),
               "p95_ms": statistics.quantiles(warm, n=20)[18], "max_ms": max(warm)}
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2))
+    results = RESULTS if args.runtime == "keras" else RESULTS.with_name("draw_latency_onnx.json")
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(result, indent=2))
     print(f"{result['moves']} moves: p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, "
           f"max {result['max_ms']:.1f} ms")
 
