@@ -11,6 +11,7 @@ from digitapp.gui import images
 from digitapp.gui.answer_panel import AnswerPanel
 from digitapp.gui.drawing import CANVAS_PIXELS, DrawingCanvas
 from digitapp.gui.file_table import FileTable, PastedImage
+from digitapp.gui.stable_label import StableLabel
 from digitapp.gui.workers import Jobs
 
 TABLE_MIN_HEIGHT = 150  # pixels: the buttons, the header and a couple of rows
@@ -49,7 +50,10 @@ class PredictTab(QWidget):
         tools = QHBoxLayout()
         tools.addWidget(QLabel("Brush"))
         tools.addWidget(self.brush)
-        tools.addStretch(1)
+        # Which model answers (the bundled one, or the user's), in the row's free space.
+        self.model_line = StableLabel("")
+        self.model_line.setEnabled(False)  # the palette's quiet (disabled) text colour
+        tools.addWidget(self.model_line, 1)
         tools.addWidget(self.undo_button)
         tools.addWidget(self.clear_button)
         left = QVBoxLayout()
@@ -149,6 +153,7 @@ class PredictTab(QWidget):
             self.default_settled.emit()
 
     def _use(self, trained) -> None:
+        self.model_line.setText(_model_line(trained.info, self._default))
         self._predictor = trained.predictor
         self.answer_panel.set_predictor(trained.predictor, trained.info.class_names)
         self.file_table.set_predictor(trained.predictor)
@@ -207,3 +212,11 @@ class PredictTab(QWidget):
         if paths:
             self.classify_paths(paths)
             event.acceptProposedAction()
+
+
+def _model_line(info, default: bool) -> str:
+    """``Bundled default model · 99.1% on MNIST's test set``: who answers, and how well."""
+    accuracy = getattr(info, "metrics", {}).get("test_accuracy")
+    dataset = getattr(info, "dataset", "") or "its dataset"
+    who = "Bundled default model" if default else f"Your model ({getattr(info, 'architecture', '') or 'opened'})"
+    return who + (f" · {accuracy:.1%} on {dataset}'s test set" if accuracy is not None else "")
