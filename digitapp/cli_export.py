@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from digitapp.core import default_model
 from digitapp.core.config import (
     BUILTIN_DATASETS,
     EXPORT_FORMATS,
@@ -34,7 +35,8 @@ def add_parser(sub, trust_help: str) -> None:
     export.add_argument("model", metavar="MODEL.keras")
     export.add_argument("--format", required=True, choices=list(EXPORT_FORMATS))
     export.add_argument("--out", metavar="PATH", help="where to write it (default: beside the model, named "
-                        "after it: MODEL.onnx, MODEL.tflite, MODEL_savedmodel/, MODEL.h5)")
+                        "after it: MODEL.onnx, MODEL.tflite, MODEL_savedmodel/, MODEL.h5; for the bundled "
+                        "default model: the current folder)")
     export.add_argument("--quantize", action="store_true",
                         help="int8 (onnx and litert only): smaller and often faster; the accuracy drop is reported")
     source = export.add_mutually_exclusive_group()
@@ -50,6 +52,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from digitapp.core import workflow
 
     out = Path(args.out) if args.out else export_path(args.model, args.format)
+    if not args.out and Path(args.model).resolve() == default_model.keras_path().resolve():
+        out = Path.cwd() / out.name  # never over the app's own bundled files
     if args.quantize and not EXPORT_FORMATS[args.format].quantizable:
         quantizable = " or ".join(f.name for f in EXPORT_FORMATS.values() if f.quantizable)
         raise DigitAppError(f"--quantize works with {quantizable} only, not {args.format}.")

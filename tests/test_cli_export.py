@@ -2,9 +2,13 @@
 sentence (non-zero exit) for every request that cannot be done."""
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 
-from tests.helpers import one_sentence, run_cli
+from digitapp.core import default_model
+from tests.helpers import ROOT, one_sentence, run_cli
 
 
 def _error(proc) -> str:
@@ -51,3 +55,12 @@ def test_impossible_requests_get_one_sentence(cli_model, tmp_path):
         assert one_sentence(message) and expected in message, message
     missing = _error(run_cli("export", tmp_path / "nothing.keras", "--format", "onnx", "--dataset", "mnist"))
     assert one_sentence(missing)
+
+
+def test_exporting_the_bundled_model_writes_to_the_current_folder(tmp_path):
+    before = default_model.onnx_path().read_bytes()
+    proc = subprocess.run([sys.executable, "-m", "digitapp", "export", "default", "--format", "onnx"],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "default-model.onnx").exists() and default_model.onnx_path().read_bytes() == before

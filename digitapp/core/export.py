@@ -16,8 +16,10 @@ answer, the file size and the per-image latency in that runtime.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import statistics
+import tempfile
 import time
 import warnings
 from collections.abc import Callable
@@ -125,7 +127,9 @@ def export_model(model: keras.Model, info: ModelInfo, fmt: str, out: str | Path,
     with TF_LOCK:
         expected = as_probabilities(np.concatenate([inference(x[i:i + 256], training=False).numpy()
                                                      for i in range(0, len(x), 256)]))
-    got = as_probabilities(np.concatenate([run(x[i:i + 256]) for i in range(0, len(x), 256)]))
+    got = np.concatenate([run(x[i:i + 256]) for i in range(0, len(x), 256)])
+    if fmt == "h5":  # the model itself, which may end in logits; the others end in probabilities
+        got = as_probabilities(got)  # (int8 ones in steps of 1/256: never "normalised" again)
     step(f"Timing single images in {spec.runtime}…")
     proof = ExportProof(
         format=fmt, path=str(out), size_bytes=_size(out), images=len(x),
@@ -196,7 +200,9 @@ def _write(fmt: str, model: keras.Model, inference: keras.Model, info: ModelInfo
             if not quantize:
                 inference.export(str(out), format="onnx", verbose=False)
                 return
-            float_path = out.with_name(out.stem + ".float32.onnx")
+            handle, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}-", suffix=".float32.onnx")
+            os.close(handle)
+            float_path = Path(name)  # a new name: never a file of the user's
             inference.export(str(float_path), format="onnx", verbose=False)
             try:
                 from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -241,7 +247,8 @@ def _runner(fmt: str, path: Path) -> Callable[[np.ndarray], np.ndarray]:
 
         return run
     if fmt == "savedmodel":
-        loaded = tf.saved_model.load(str(path))
+        with TF_LOCK:  # loading rebuilds the saved functions
+            loaded = tf.saved_model.load(str(path))
         return lambda x: loaded.serve(tf.constant(x)).numpy()
     loaded_model, _ = persistence.load_model(path)
     return lambda x: loaded_model(x, training=False).numpy()

@@ -104,6 +104,19 @@ def build_model(name: str, input_shape: tuple[int, int, int], num_classes: int) 
         return builder(tuple(input_shape), num_classes)
 
 
+def copy_model(model: keras.Model) -> keras.Model:
+    """A new model with ``model``'s layers and weights: training it leaves ``model`` as it was
+    (a run continued from another must not change the earlier run's model). A model Keras
+    cannot clone (a subclassed one) is returned itself."""
+    with TF_LOCK:
+        try:
+            copy = keras.models.clone_model(model)
+        except (ValueError, TypeError, NotImplementedError):
+            return model
+        copy.set_weights(model.get_weights())
+        return copy
+
+
 def summary_text(model: keras.Model) -> str:
     """A layer-by-layer summary as plain text: name (type), output shape, parameters.
 

@@ -77,7 +77,8 @@ def train_and_evaluate(
     """Build (or continue) a model, train it, evaluate it on the test set.
 
     Args:
-        model: an existing model to continue training; a new ``architecture`` otherwise.
+        model: an existing model to continue training (a copy is trained: ``model`` itself,
+            an earlier run's, stays as it was); a new ``architecture`` otherwise.
         previous_history: history of earlier runs of ``model``, prepended to the new one.
         on_evaluate: called with the number of test images when training is over and the
             evaluation (a second or more) begins.
@@ -86,8 +87,7 @@ def train_and_evaluate(
         ConfigError: bad settings. ModelMismatchError: ``model`` does not fit ``dataset``.
     """
     config.check()
-    if model is None:
-        model = build_model(architecture, dataset)
+    model = build_model(architecture, dataset) if model is None else models.copy_model(model)
     result = training.train(model, dataset, config, on_batch, on_epoch, should_stop)
     if on_evaluate is not None:
         on_evaluate(len(dataset.x_test))

@@ -120,6 +120,10 @@ class ExportDialog(QDialog):
         if not out:
             self.result.setText("Choose where to save the export.")
             return
+        kept = [p for p in (getattr(self._run, "saved_to", None), getattr(self._run, "autosave", None)) if p]
+        if any(Path(out).resolve() == Path(p).resolve() for p in kept):
+            self.result.setText(f"Not exported: {Path(out).name} is the model's own file; choose another name.")
+            return
         quantize = self.quantize.isChecked() and self.quantize.isEnabled()  # before busy disables it
         self._set_busy(True)
         self.result.setText("")

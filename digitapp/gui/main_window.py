@@ -284,7 +284,7 @@ class MainWindow(QMainWindow):
             self.jobs.shut_down()
             event.accept()
             return
-        if self.training_tab.is_training() or self.session.busy():
+        if self.training_tab.is_training() or self.session.busy() or self.files.exporting() or self.serving.busy():
             # Out of sight at once; training stops after its batch (the stopped run is kept
             # and autosaved) and the window closes once that is done.
             if self.training_tab.is_training() and not self._closing:

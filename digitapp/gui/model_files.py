@@ -122,9 +122,15 @@ class ModelFiles(QObject):
         if self.export_dialog is not None and self.export_dialog.is_busy():
             self.export_dialog.raise_()
             return
+        if self.export_dialog is not None:
+            self.export_dialog.deleteLater()  # it holds its run's model: not kept once replaced
         self.export_dialog = ExportDialog(self._window, run, proof_dataset, self._jobs, self.last_dir())
         self.export_dialog.exported.connect(self._on_exported)
         self.export_dialog.show()
+
+    def exporting(self) -> bool:
+        """An export is being written and proven."""
+        return self.export_dialog is not None and self.export_dialog.is_busy()
 
     def _on_exported(self, proof) -> None:
         self.status.emit(f"Exported {proof.path}: {proof.summary()}")

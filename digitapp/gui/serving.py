@@ -32,6 +32,7 @@ class Serving(QObject):
         self._server = None  # a digitapp.web.server.BackgroundServer while serving
         self._wanted = None  # the TrainedModel to serve, None: stopped
         self._busy = False
+        self._closed = False
         self.link = QLabel("")
         self.link.setTextFormat(Qt.RichText)
         self.link.setOpenExternalLinks(True)
@@ -60,7 +61,9 @@ class Serving(QObject):
         self.serve(None)
 
     def stop_now(self) -> None:
-        """Stop at once, in this thread (the window is closing; its jobs have ended)."""
+        """Stop at once, in this thread (the window is closing; its jobs have ended). A server
+        whose start is still on its way to this thread is stopped when it arrives."""
+        self._closed = True
         self._wanted = None
         if self._server is not None:
             self._server.stop()
@@ -89,6 +92,9 @@ class Serving(QObject):
 
     def _on_done(self, server) -> None:
         self._busy = False
+        if self._closed and server is not None:
+            server.stop()
+            return
         self._server = server
         self._show()
         self._settle()

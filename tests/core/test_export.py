@@ -66,9 +66,13 @@ def test_the_onnx_export_runs_alone_on_any_batch_size(model_and_info, mnist_smal
 @pytest.mark.parametrize("fmt", ["onnx", "litert"])
 def test_int8_exports_are_smaller_and_report_the_accuracy_drop(model_and_info, mnist_small, tmp_path, fmt):
     plain, _ = _export(model_and_info, mnist_small, fmt, tmp_path / f"plain{EXPORT_FORMATS[fmt].suffix}")
+    mine = tmp_path / "int8.float32.onnx"  # a file of the user's, named like a step of the int8 export
+    mine.write_bytes(b"keep me")
     small, _ = _export(model_and_info, mnist_small, fmt, tmp_path / f"int8{EXPORT_FORMATS[fmt].suffix}",
                        quantize=True)
     assert small.quantized and small.size_bytes < plain.size_bytes / 2
+    assert small.max_abs_diff < 0.1  # int8 probabilities come in 1/256 steps: compared as they are
+    assert mine.read_bytes() == b"keep me" and not list(tmp_path.glob(".int8-*"))
     assert small.accuracy_drop_points == pytest.approx(100 * (small.keras_accuracy - small.export_accuracy))
     assert small.passed == (small.accuracy_drop_points <= 0.3)
     assert json.loads(manifest_path(small.path).read_text(encoding="utf-8"))["quantized"] == "int8"

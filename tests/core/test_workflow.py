@@ -9,7 +9,7 @@ from digitapp.core.config import TrainConfig
 from digitapp.core.datasets import from_arrays
 from digitapp.core.errors import ConfigError, ImageError, ModelFileError, ModelMismatchError
 from digitapp.core.prediction import Prediction
-from digitapp.core.tf import keras, tf
+from digitapp.core.tf import tf
 from tests.helpers import digit_png, one_sentence
 
 EPOCHS = 3
@@ -41,14 +41,15 @@ def test_train_and_evaluate_gives_a_model_ready_to_use(run, mnist_small):
     assert (probabilities.argmax(1) == trained.evaluation.predicted).all()
 
 
-def test_continued_training_extends_the_curves(run, mnist_small):
+def test_continued_training_extends_the_curves_and_leaves_the_first_run_as_it_was(run, mnist_small):
     first, _ = run
-    model = keras.models.clone_model(first.model)  # the other tests keep the model as trained
-    model.set_weights(first.model.get_weights())
+    weights = [w.copy() for w in first.model.get_weights()]
     before = first.predictor.probabilities(mnist_small.x_test[:5])
-    more = workflow.train_and_evaluate(mnist_small, "mlp", TrainConfig(epochs=1, batch_size=32), model=model,
+    more = workflow.train_and_evaluate(mnist_small, "mlp", TrainConfig(epochs=1, batch_size=32), model=first.model,
                                        previous_history=first.info.history)
-    assert more.model is model
+    assert more.model is not first.model  # a copy was trained
+    assert all(np.array_equal(a, b) for a, b in zip(first.model.get_weights(), weights))
+    assert np.allclose(first.predictor.probabilities(mnist_small.x_test[:5]), before)
     assert len(more.info.history["loss"]) == EPOCHS + 1
     assert more.info.history["loss"][:EPOCHS] == first.info.history["loss"]
     assert not np.allclose(more.predictor.probabilities(mnist_small.x_test[:5]), before)

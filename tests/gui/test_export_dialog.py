@@ -69,3 +69,13 @@ def test_int8_is_exported_when_asked(qtbot, dialog, tmp_path):
     with qtbot.waitSignal(dialog.ended, timeout=120_000):
         dialog.export_button.click()
     assert "onnx int8:" in dialog.result.text()
+
+
+def test_the_models_own_file_is_never_exported_over(qtbot, dialog, tmp_path):
+    own = tmp_path / "cnn_model.h5"
+    own.write_bytes(b"the user's classic model")
+    dialog._run.saved_to = own
+    dialog.choose("h5", str(own))
+    dialog.export_button.click()
+    assert "is the model's own file" in dialog.result.text() and not dialog.is_busy()
+    assert own.read_bytes() == b"the user's classic model"

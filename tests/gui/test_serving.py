@@ -78,3 +78,15 @@ def test_a_taken_port_gives_another_free_one(qtbot, served):
         assert _get(changed.args[0] + "health") == {"status": "ok"}
     finally:
         taken.close()
+
+
+def test_a_server_still_starting_when_the_window_closes_is_stopped(qtbot, served):
+    import threading
+
+    _session, serving = served
+    serving.action.setChecked(True)
+    assert serving.busy()
+    serving.stop_now()  # the window closes while the start is under way
+    qtbot.waitUntil(lambda: not serving.busy(), timeout=30_000)
+    assert serving._server is None and not serving.url()
+    assert not [t for t in threading.enumerate() if t.name == "digitapp-serve"]
