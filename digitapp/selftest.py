@@ -2,7 +2,8 @@
 
 Opens the real window offscreen, loads TensorFlow, trains on bundled MNIST and stops after
 a few batches, classifies a bundled image on the Predict tab, saves the model to a temporary
-folder and opens it again, exports it to ONNX and proves it in onnxruntime, and asks the web
+folder and opens it again, exports it to ONNX and LiteRT and proves both, checks the bundled
+default model's ONNX copy against its Keras file, and asks the web
 service for one prediction (a frozen build missing a runtime library or a module loaded by
 name fails here, not on a user's machine). Exit code 0 when every step
 passed; otherwise 1 and the failed step's reason (on stdout when there is one, and in the log file).
@@ -112,9 +113,17 @@ def _steps(tmp: Path) -> None:
             _require(abs(float(again.probabilities[prediction.label]) - prediction.confidence) < 1e-4,
                      "the reopened model answers differently")
 
-        with _step("the model is exported to ONNX and proven in onnxruntime"):
-            proof = workflow.export_model(reopened, "onnx", tmp / "self-test.onnx", tab.current_dataset())
-            _require(proof.passed, proof.failure() or "the ONNX export was not proven")
+        with _step("the model is exported to ONNX and LiteRT and proven in their runtimes"):
+            for fmt, name in (("onnx", "self-test.onnx"), ("litert", "self-test.tflite")):
+                proof = workflow.export_model(reopened, fmt, tmp / name, tab.current_dataset(), images=200)
+                _require(proof.passed, proof.failure() or f"the {fmt} export was not proven")
+
+        with _step("the bundled default model: its ONNX copy answers as its Keras file"):
+            from digitapp.core import default_model
+
+            quick = default_model.open_quick()
+            _require(quick.predictor.predict(sample).name == workflow.open_model(default_model.keras_path())
+                     .predictor.predict(sample).name, "the bundled model's two copies disagree")
 
         with _step("the web service answers a prediction"):
             _serve_one(reopened, sample, prediction.name)
