@@ -11,7 +11,7 @@ from PIL import Image
 
 from tests.helpers import ROOT, run_cli
 
-SCANS = 20
+SCANS = 30
 
 
 def _example(name: str) -> str:
@@ -21,20 +21,22 @@ def _example(name: str) -> str:
     return match.group(1)
 
 
-def test_the_onnx_example_reads_digits_as_the_app_does(cli_model, mnist, tmp_path):
+def test_the_onnx_example_reads_digits_as_the_app_does(mnist, tmp_path):
+    """With the bundled model: a weak model flips between neighbouring classes on the slightest
+    difference in preparation, which would test the model rather than the example."""
     model = tmp_path / "digits.onnx"
-    proc = run_cli("export", cli_model[0], "--format", "onnx", "--dataset", "mnist", "--out", model)
+    proc = run_cli("export", "default", "--format", "onnx", "--dataset", "mnist", "--out", model)
     assert proc.returncode == 0, proc.stderr
     script = tmp_path / "read_digit.py"
     script.write_text(_example("onnx"), encoding="utf-8")
     scans = []
     for i in range(SCANS):  # as users make them: dark ink on light paper, a digit off-centre on a page
-        page = np.full((120, 90), 235, np.uint8)
+        page = np.full((130, 110), 235, np.uint8)
         page[20 + i:48 + i, 10 + 2 * i:38 + 2 * i] = 255 - mnist.x_test[i, ..., 0] * 0.85
         scans.append(tmp_path / f"scan{i}.png")
         Image.fromarray(page).save(scans[-1])
     app = {row["file"]: row["label"] for row in json.loads(
-        run_cli("predict", cli_model[0], *scans, "--json").stdout)}
+        run_cli("predict", "default", *scans, "--json").stdout)}
     same = 0
     for scan in scans:
         out = subprocess.run([sys.executable, str(script), str(model), str(scan)], capture_output=True, text=True,
@@ -44,3 +46,4 @@ def test_the_onnx_example_reads_digits_as_the_app_does(cli_model, mnist, tmp_pat
         assert confidence.endswith("%")
         same += label == app[str(scan)]
     assert same >= SCANS - 1, f"the example agreed with the app on {same} of {SCANS} scans"
+    assert sum(app[str(scan)] == str(mnist.y_test[i]) for i, scan in enumerate(scans)) >= SCANS - 2
