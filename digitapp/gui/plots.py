@@ -255,8 +255,8 @@ class TrainingPlots(FigureHost):
     def _show_data(self) -> None:
         for key, line in self._lines.items():
             line.set_data(*self._data[key])
-        for text in self._empty_texts:
-            text.set_visible(not self.has_data())
+        for text in self._empty_texts:  # a run under way has data coming: never "no training"
+            text.set_visible(not self.has_data() and not self._live)
 
     def _steps_drawn(self) -> None:
         """While live, cache the new background and draw the curves over it."""

@@ -44,6 +44,9 @@ def test_empty_axes_show_a_sensible_range_and_say_so(qtbot, plots):
 
 def test_a_run_draws_smoothed_batches_and_validation_points(qtbot, plots):
     plots.begin_run(epochs=2, num_classes=10)
+    qtbot.waitUntil(lambda: not plots.drawing(), timeout=5_000)  # the axes drawn for the run
+    shown = [t.get_text() for ax in (plots.loss_ax, plots.acc_ax) for t in ax.texts if t.get_visible()]
+    assert EMPTY_TEXT not in shown  # not in the background the live curves are drawn over
     low, high = plots.loss_ax.get_xlim()
     assert low == 0 and 2 <= high < 2.1  # the whole run's span from the start, a margin for the dots
     plots.add_batch(_batch(1, 2, loss=2.0, accuracy=0.2))
