@@ -161,7 +161,8 @@ class ModelFiles(QObject):
         answer = QMessageBox.question(
             self._window, "Unsaved runs",
             f"{count} from an earlier session {'were' if len(found) > 1 else 'was'} never saved. "
-            "Restore them to the Runs tab?", QMessageBox.Yes | QMessageBox.Discard, QMessageBox.Yes)
+            f"Restore {'them' if len(found) > 1 else 'it'} to the Runs tab?",
+            QMessageBox.Yes | QMessageBox.Discard, QMessageBox.Yes)
         if answer == QMessageBox.Discard:
             for path in found:
                 runs.discard(path)

@@ -258,7 +258,7 @@ class TrainingTab(QWidget):
         self.progress.show_text("Starting…")
         self.log.appendPlainText(
             f"{'Continuing' if continuing else 'Training'} {architecture} on {dataset.name}: "
-            f"{train_config.epochs} epochs, batch {train_config.batch_size}, "
+            f"{train_config.epochs} epoch{'s' if train_config.epochs != 1 else ''}, batch {train_config.batch_size}, "
             f"{train_config.optimizer} lr {train_config.learning_rate:g}"
         )
         self.jobs.start(self._worker)

@@ -1,8 +1,8 @@
 """``digitapp serve MODEL.keras``: the CLI's sub-command for the web service.
 
 Importing this costs neither FastAPI nor TensorFlow (the CLI's help stays fast); both load
-when the command runs. Ctrl+C stops the server gracefully and then reaches the CLI as a
-``KeyboardInterrupt`` (exit 130, as for every command).
+when the command runs. Ctrl+C stops the server gracefully and ends the command
+with exit code 130, as for every command (with a plain "stopped serving.", not an error).
 """
 
 from __future__ import annotations
@@ -36,12 +36,15 @@ def add_serve_parser(subparsers, trust_help: str) -> argparse.ArgumentParser:
     return serve
 
 
+# An interrupted program's exit code (as every digitapp command uses for Ctrl+C).
+EXIT_INTERRUPTED = 130
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Open the model, print the URL, serve until Ctrl+C.
 
     Raises:
         DigitAppError: bad settings, an unusable model, or an address that cannot be used.
-        KeyboardInterrupt: after a graceful stop by Ctrl+C.
     """
     from digitapp.core.errors import DigitAppError
 
@@ -66,6 +69,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"serving {args.model} at {page} (API docs: {url}docs); Ctrl+C stops", flush=True)
     try:
         service.run(sockets=[sock])
+    except KeyboardInterrupt:  # Ctrl+C is how a user stops the service: no error to report
+        print("stopped serving.", file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         sock.close()
     return 0

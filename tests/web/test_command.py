@@ -61,7 +61,8 @@ def test_serve_answers_and_stops_on_ctrl_c(cli_model):
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=STARTUP_SECONDS) == 130
         stderr = proc.stderr.read()
-        assert "Traceback" not in stderr and "warning" not in stderr, stderr
+        assert "Traceback" not in stderr and "warning" not in stderr and "error" not in stderr, stderr
+        assert "stopped serving." in stderr
     finally:
         if proc.poll() is None:
             proc.kill()
