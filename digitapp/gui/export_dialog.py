@@ -27,6 +27,8 @@ from digitapp.core.config import EXPORT_FORMATS, EXPORT_PROOF_IMAGES, export_pat
 from digitapp.core.errors import user_message
 from digitapp.gui.workers import Jobs
 
+DIALOG_WIDTH = 620  # pixels: the format descriptions and a path fit without wrapping
+
 
 class _Steps(QObject):
     """Carries the export's progress lines from the worker thread to the dialog."""
@@ -94,7 +96,8 @@ class ExportDialog(QDialog):
         browse.clicked.connect(self._on_browse)
         self.export_button.clicked.connect(self.start)
         self.buttons.rejected.connect(self.reject)
-        self.resize(max(self.sizeHint().width(), 620), self.sizeHint().height())
+        self.setMinimumWidth(DIALOG_WIDTH)
+        self.adjustSize()
 
     def choose(self, fmt: str, path: str | None = None, quantize: bool = False) -> None:
         """Set the form (as a user would): a format, where to write it, int8 or not."""
@@ -118,11 +121,11 @@ class ExportDialog(QDialog):
             return
         out = self.path_edit.text().strip()
         if not out:
-            self.result.setText("Choose where to save the export.")
+            self._say("Choose where to save the export.")
             return
         kept = [p for p in (getattr(self._run, "saved_to", None), getattr(self._run, "autosave", None)) if p]
         if any(Path(out).resolve() == Path(p).resolve() for p in kept):
-            self.result.setText(f"Not exported: {Path(out).name} is the model's own file; choose another name.")
+            self._say(f"Not exported: {Path(out).name} is the model's own file; choose another name.")
             return
         quantize = self.quantize.isChecked() and self.quantize.isEnabled()  # before busy disables it
         self._set_busy(True)
@@ -156,23 +159,28 @@ class ExportDialog(QDialog):
         if path:
             self.path_edit.setText(path)
 
+    def _say(self, text: str) -> None:
+        """The result lines; the dialog grows to show them whole (wrapped labels do not make
+        a layout's minimum size grow by themselves)."""
+        self.result.setText(text)
+        self.adjustSize()
+
     @Slot(str)
     def _on_step(self, text: str) -> None:
         self.progress.setFormat(text)
-        self.result.setText(text)
+        self._say(text)
 
     def _on_done(self, proof) -> None:
         self._set_busy(False)
         verdict = "Proven equal to the model." if proof.passed else f"Not trusted: {proof.failure()}"
-        self.result.setText(f"{verdict}\n{proof.summary()}\nWritten: {proof.path} "
-                            f"(and {manifest_path(proof.path).name})")
+        self._say(f"{verdict}\n{proof.summary()}\nWritten: {proof.path} (and {manifest_path(proof.path).name})")
         if proof.passed:
             self.exported.emit(proof)
         self.ended.emit()
 
     def _on_error(self, error: Exception) -> None:
         self._set_busy(False)
-        self.result.setText(f"Not exported: {user_message(error)}")
+        self._say(f"Not exported: {user_message(error)}")
         self.ended.emit()
 
     def _set_busy(self, busy: bool) -> None:
