@@ -27,12 +27,11 @@ sys.path.insert(0, str(ROOT))
 CHILD = r"""
 import json, os, sys, time
 START = float(os.environ["BENCH_START"])
-from PySide6.QtCore import QTimer, Qt
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QTimer
 import numpy as np
 from digitapp.gui import app as gui_app
 from digitapp.gui import main_window
+from tests.gui_fixtures import drag, ink_strokes  # the test suite's user-like drawing
 
 found = {}
 created = []
@@ -47,25 +46,6 @@ def init(self, *a, **k):
     QTimer.singleShot(60_000, lambda: (print("RESULT", json.dumps(found), flush=True), os._exit(1)))
 main_window.MainWindow.__init__ = init
 
-def drag(widget, points):
-    def event(kind, x, y, buttons):
-        pos = widget.to_widget(x, y).toPoint()
-        return QMouseEvent(kind, pos, widget.mapToGlobal(pos), Qt.LeftButton, buttons, Qt.NoModifier)
-    (x0, y0), rest = points[0], points[1:]
-    QApplication.sendEvent(widget, event(QMouseEvent.MouseButtonPress, x0, y0, Qt.LeftButton))
-    for x, y in rest:
-        QApplication.sendEvent(widget, event(QMouseEvent.MouseMove, x, y, Qt.LeftButton))
-    QApplication.sendEvent(widget, event(QMouseEvent.MouseButtonRelease, *rest[-1], Qt.NoButton))
-
-def digit_strokes():
-    d = np.load(os.path.join(sys.argv[1], "resources", "mnist.npz"))["x_test"][0]
-    scale = 280 / 28
-    for row in range(28):
-        cols = np.flatnonzero(d[row] > 128)
-        for run in np.split(cols, np.flatnonzero(np.diff(cols) > 1) + 1) if cols.size else []:
-            y = (row + 0.5) * scale
-            yield [((run[0] + 0.5) * scale, y), ((run[-1] + 0.5) * scale, y)]
-
 def poll():
     if not created:
         return
@@ -79,7 +59,8 @@ def poll():
     found["tensorflow_imported_when_drawn"] = "tensorflow" in sys.modules
     tab.predicted.connect(answered)
     window.tabs.setCurrentWidget(tab)
-    for stroke in digit_strokes():
+    digit = np.load(os.path.join(sys.argv[1], "resources", "mnist.npz"))["x_test"][0]
+    for stroke in ink_strokes(digit):
         drag(tab.canvas, stroke)
 
 def answered(prediction):

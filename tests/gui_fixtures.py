@@ -4,8 +4,10 @@ settings, and guards that fail a test leaving a QThread or a QTimer running."""
 
 import weakref
 
+import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QSettings, QThread, QTimer
+from PySide6.QtCore import QEvent, QSettings, Qt, QThread, QTimer
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 # Grace period for a thread that has emitted its last signal but not yet returned.
@@ -109,3 +111,36 @@ def close_window(qtbot, win) -> None:
         jobs.wait_all()
     QApplication.processEvents()
     win.deleteLater()
+
+
+# ---------------------------------------------------------------- drawing like a user
+
+
+def ink_strokes(digit: np.ndarray) -> list[list[tuple[float, float]]]:
+    """Trace a 28×28 digit's ink as short horizontal strokes in the drawing canvas' pixels,
+    one per run of inked pixels in a row."""
+    from digitapp.gui.drawing import CANVAS_PIXELS
+
+    scale = CANVAS_PIXELS / 28
+    strokes = []
+    for row in range(28):
+        cols = np.flatnonzero(np.asarray(digit).reshape(28, 28)[row] > 128)
+        if cols.size:
+            for run in np.split(cols, np.flatnonzero(np.diff(cols) > 1) + 1):
+                y = (row + 0.5) * scale
+                strokes.append([((run[0] + 0.5) * scale, y), ((run[-1] + 0.5) * scale, y)])
+    return strokes
+
+
+def drag(canvas, points) -> None:
+    """A real mouse stroke on a drawing canvas: press, moves, release at these canvas pixels."""
+    def event(kind, x, y, buttons):
+        pos = canvas.to_widget(x, y).toPoint()
+        return QMouseEvent(kind, pos, canvas.mapToGlobal(pos), Qt.LeftButton, buttons, Qt.NoModifier)
+
+    (x0, y0), rest = points[0], points[1:]
+    QApplication.sendEvent(canvas, event(QMouseEvent.MouseButtonPress, x0, y0, Qt.LeftButton))
+    for x, y in rest:
+        QApplication.sendEvent(canvas, event(QMouseEvent.MouseMove, x, y, Qt.LeftButton))
+    QApplication.sendEvent(canvas, event(QMouseEvent.MouseButtonRelease, *rest[-1] if rest else (x0, y0),
+                                         Qt.NoButton))

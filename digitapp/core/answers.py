@@ -87,6 +87,12 @@ class Answering:
                           source)
 
 
+def as_float_images(images) -> np.ndarray:
+    """Images as models take them: float32 on [0, 1] (uint8 pixels, 0–255, are scaled)."""
+    images = np.asarray(images)
+    return images.astype(np.float32) / 255.0 if images.dtype == np.uint8 else images.astype(np.float32)
+
+
 def as_probabilities(outputs: np.ndarray) -> np.ndarray:
     """Models ending in logits (no softmax) are common in scripts; normalise them (the same
     array comes back when it already holds probabilities)."""

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from digitapp.core.answers import Answering, as_probabilities
+from digitapp.core.answers import Answering, as_float_images, as_probabilities
 from digitapp.core.config import sidecar_path
 from digitapp.core.errors import ModelFileError
 from digitapp.core.resources import resource_path
@@ -80,8 +80,7 @@ class OnnxPredictor(Answering):
         self._input = self._session.get_inputs()[0].name
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
-        images = np.asarray(images)
-        images = images.astype(np.float32) / 255.0 if images.dtype == np.uint8 else images.astype(np.float32)
+        images = as_float_images(images)
         if not len(images):
             return np.zeros((0, len(self.class_names)), np.float32)
         return as_probabilities(self._session.run(None, {self._input: images})[0])

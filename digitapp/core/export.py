@@ -30,7 +30,7 @@ import numpy as np
 
 from digitapp import __version__
 from digitapp.core import persistence
-from digitapp.core.answers import as_probabilities
+from digitapp.core.answers import as_float_images, as_probabilities
 from digitapp.core.config import (
     EXPORT_FORMATS,
     EXPORT_MIN_AGREEMENT,
@@ -145,8 +145,7 @@ def export_model(model: keras.Model, info: ModelInfo, fmt: str, out: str | Path,
 def model_inputs(model: keras.Model, images: np.ndarray) -> np.ndarray:
     """Dataset images (uint8 0–255 or float on [0, 1]) as the model takes them: float32 on
     [0, 1] in its own input shape (classic models take (28, 28) without a channel axis)."""
-    x = np.asarray(images)
-    x = x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else x.astype(np.float32)
+    x = as_float_images(images)
     return x.reshape((len(x), *model.input_shape[1:]))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from digitapp.core.answers import UNSURE_BELOW, Answering, Prediction, as_probabilities
+from digitapp.core.answers import UNSURE_BELOW, Answering, Prediction, as_float_images, as_probabilities
 from digitapp.core.tf import TF_LOCK, keras, tf
 
 __all__ = ["EVAL_BATCH", "UNSURE_BELOW", "Prediction", "Predictor", "as_probabilities"]
@@ -54,11 +54,9 @@ class Predictor(Answering):
         """Probabilities ``(N, classes)`` for float images ``(N, H, W, C)`` on [0, 1]
         (uint8 images are scaled)."""
         images = np.asarray(images)
-        if images.dtype == np.uint8:
-            images = images.astype(np.float32) / 255.0
         out = []
         for start in range(0, len(images), EVAL_BATCH):
-            chunk = np.asarray(images[start : start + EVAL_BATCH], dtype=np.float32)
+            chunk = as_float_images(images[start : start + EVAL_BATCH])
             if self._reshape is not None:
                 chunk = chunk.reshape((len(chunk), *self._reshape))
             out.append(self._call(tf.constant(chunk)).numpy())

@@ -225,25 +225,30 @@ class FileTable(QWidget):
 
 def _classify(predictor, sources: list) -> tuple:
     """Runs in a worker: the answers for files (and pasted images), in order, with the
-    predictor that gave them, so the result names both."""
+    predictor that gave them, so the result names both. A source that cannot be used gives
+    its error instead."""
     files = [source for source in sources if not isinstance(source, PastedImage)]
     answers = iter(predictor.predict_files(files) if files else [])
-    results = [_answer_pasted(predictor, source) if isinstance(source, PastedImage) else next(answers)
-               for source in sources]
+    results = []
+    for source in sources:
+        if not isinstance(source, PastedImage):
+            results.append(next(answers))
+            continue
+        try:
+            results.append(_answer_pasted(predictor, source))
+        except DigitAppError as exc:
+            results.append(exc)
     return predictor, sources, results
 
 
-def _answer_pasted(predictor, source: PastedImage):
-    """A pasted image's answer, or (like a file's) the error that stopped one."""
-    try:
-        return _classify_pasted(predictor, source)[2]
-    except DigitAppError as exc:
-        return exc
-
-
 def _classify_pasted(predictor, source: PastedImage) -> tuple:
-    """Runs in a worker: the pasted image's answer, carrying the image to show beside it."""
+    """Runs in a worker: one pasted image's answer, with its predictor and source."""
+    return predictor, source, _answer_pasted(predictor, source)
+
+
+def _answer_pasted(predictor, source: PastedImage):
+    """The pasted image's answer, carrying the image to show beside it."""
     from PIL import Image
 
     prediction = predictor.predict(source.pixels)
-    return predictor, source, dataclasses.replace(prediction, source_image=Image.fromarray(source.pixels))
+    return dataclasses.replace(prediction, source_image=Image.fromarray(source.pixels))

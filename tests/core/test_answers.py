@@ -46,3 +46,12 @@ def test_logits_become_probabilities_and_probabilities_stay_as_they_are():
     assert np.allclose(probs.sum(axis=1), 1) and probs.argmax() == 0
     already = np.array([[0.2, 0.7, 0.1]], np.float32)
     assert as_probabilities(already) is already
+
+
+def test_images_reach_models_as_floats_on_zero_to_one():
+    from digitapp.core.answers import as_float_images
+
+    pixels = np.array([[0, 128, 255]], np.uint8)
+    assert as_float_images(pixels).dtype == np.float32 and as_float_images(pixels).max() == 1.0
+    floats = np.array([[0.0, 0.5]], np.float64)
+    assert as_float_images(floats).dtype == np.float32 and as_float_images(floats)[0, 1] == 0.5

@@ -3,37 +3,9 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from digitapp.gui.drawing import CANVAS_PIXELS
-
-
-def _ink_strokes(digit: np.ndarray) -> list[list[tuple[float, float]]]:
-    """Trace an MNIST digit's ink as short horizontal strokes, one per inked row run."""
-    scale = CANVAS_PIXELS / 28
-    strokes = []
-    for row in range(28):
-        cols = np.flatnonzero(digit[row] > 128)
-        if cols.size:
-            for run in np.split(cols, np.flatnonzero(np.diff(cols) > 1) + 1):
-                y = (row + 0.5) * scale
-                strokes.append([((run[0] + 0.5) * scale, y), ((run[-1] + 0.5) * scale, y)])
-    return strokes
-
-
-def _drag(widget, points):
-    """A real mouse stroke: press, moves, release at these canvas pixels."""
-    def event(kind, x, y, buttons):
-        pos = widget.to_widget(x, y).toPoint()
-        return QMouseEvent(kind, pos, widget.mapToGlobal(pos), Qt.LeftButton, buttons, Qt.NoModifier)
-
-    (x0, y0), rest = points[0], points[1:]
-    QApplication.sendEvent(widget, event(QMouseEvent.MouseButtonPress, x0, y0, Qt.LeftButton))
-    for x, y in rest:
-        QApplication.sendEvent(widget, event(QMouseEvent.MouseMove, x, y, Qt.LeftButton))
-    QApplication.sendEvent(widget, event(QMouseEvent.MouseButtonRelease, *rest[-1] if rest else (x0, y0),
-                                         Qt.NoButton))
+from tests.gui_fixtures import drag, ink_strokes
 
 
 def test_drawing_an_mnist_digit_predicts_it(qtbot, window, mnist):
@@ -54,8 +26,8 @@ def test_drawing_an_mnist_digit_predicts_it(qtbot, window, mnist):
     hits = 0
     for index in right:
         canvas.clear()
-        for stroke in _ink_strokes(mnist.x_test[index, ..., 0]):
-            _drag(canvas, stroke)
+        for stroke in ink_strokes(mnist.x_test[index, ..., 0]):
+            drag(canvas, stroke)
         with qtbot.waitSignal(predict.predicted, timeout=5_000) as shown:
             pass
         prediction = shown.args[0]
@@ -199,8 +171,8 @@ def test_the_bundled_model_answers_before_any_model_is_trained(qtbot, mnist):
     assert "bundled default model" in messages[0] and "99." in messages[0]
     assert tab.model_line.text().startswith("Bundled default model · 99.")
     assert not tab._predictor.can_explain and "TensorFlow" in tab.answer_panel.why_caption.text()
-    for stroke in _ink_strokes(mnist.x_test[0, ..., 0]):  # a 7
-        _drag(tab.canvas, stroke)
+    for stroke in ink_strokes(mnist.x_test[0, ..., 0]):  # a 7
+        drag(tab.canvas, stroke)
     with qtbot.waitSignal(tab.predicted, timeout=5_000, check_params_cb=_is_an_answer) as shown:
         pass
     assert shown.args[0].name == "7"
