@@ -26,6 +26,8 @@ from digitapp.core.resources import resource_path
 NAME = "default"  # what the command line takes in place of a model file
 KERAS_FILE = "default-model.keras"
 ONNX_FILE = "default-model.onnx"
+MISSING = ("The bundled default model is missing or damaged: reinstall DigitApp, or run make default-model "
+           "in a source checkout.")
 
 
 def keras_path() -> Path:
@@ -97,7 +99,7 @@ def facts() -> ModelFacts:
         return ModelFacts(list(data["class_names"]), tuple(data["input_shape"]), data["preprocessing"],
                           data.get("dataset", ""), data.get("architecture", ""), data.get("metrics", {}))
     except (OSError, ValueError, KeyError, TypeError):
-        raise ModelFileError("The bundled default model is missing or damaged; run make default-model.") from None
+        raise ModelFileError(MISSING) from None
 
 
 def open_quick() -> QuickModel:
@@ -108,7 +110,7 @@ def open_quick() -> QuickModel:
     """
     info = facts()
     if not onnx_path().is_file():
-        raise ModelFileError("The bundled default model is missing or damaged; run make default-model.")
+        raise ModelFileError(MISSING)
     predictor = OnnxPredictor(onnx_path(), info.input_shape, info.class_names, info.preprocessing)
     predictor.predict(np.zeros((28, 28), np.uint8))  # the first call sets up buffers: not on the user's time
     return QuickModel(predictor, info)
