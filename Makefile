@@ -33,7 +33,7 @@ run: install
 # answers drawings before TensorFlow has loaded.
 default-model: install
 	$(BIN)/digitapp train --dataset mnist --out resources/default-model.keras
-	$(BIN)/digitapp export resources/default-model.keras --format onnx --dataset mnist
+	$(BIN)/digitapp export resources/default-model.keras --format onnx --dataset mnist --out resources/default-model.onnx
 
 test: install-test lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest

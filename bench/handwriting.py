@@ -10,6 +10,11 @@ slight tilt, JPEG, EXIF-rotated) — from two sources of writing:
 * synthetic pen strokes from hand-made digit templates with random slant, shape and
   thickness (no MNIST pixels at all).
 
+Eight ways to write and capture: a scan, a thick marker, a thin pen, small and off-centre on a
+page, large and tight, a phone photo, soft pencil, and a ballpoint on ruled paper. Reported per
+set: right (the best guess is the digit), right *and* stated as fact (not "Unsure" or "Not a
+digit": what the user sees as a confident right answer), and the naive baselines.
+
 Each file is classified through the app's open-image path (``Predictor.predict_files``:
 EXIF, polarity, crop, 20×20 fit, centre of mass) and through a naive
 ``Image.open(f).convert("L").resize((28, 28))``, with the same model. Without ``--model``
@@ -123,7 +128,8 @@ def _on_paper(ink: np.ndarray, rng, canvas=(400, 400), scale=0.6, centre=(0.5, 0
     return Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8), "RGB")
 
 
-KINDS = ("scan", "thick-marker", "thin-pen", "small-off-centre", "large-tight", "phone-photo")
+KINDS = ("scan", "thick-marker", "thin-pen", "small-off-centre", "large-tight", "phone-photo", "pencil",
+         "lined-paper")
 
 
 def render(kind: str, ink: np.ndarray, rng: np.random.Generator, path: Path) -> Path:
@@ -158,6 +164,19 @@ def render(kind: str, ink: np.ndarray, rng: np.random.Generator, path: Path) -> 
         exif = Image.Exif()
         exif[0x0112] = 6  # rotate 90° clockwise to display
         img.rotate(90, expand=True).save(path.with_suffix(".jpg"), quality=70, exif=exif)
+        return path.with_suffix(".jpg")
+    if kind == "pencil":  # soft grey graphite, faint and grainy, on white paper
+        grain = np.clip(_thickness(ink, -1) * rng.uniform(0.55, 1.0, ink.shape), 0, 1)
+        img = _on_paper(grain, rng, scale=rng.uniform(0.5, 0.7), pen=(120, 120, 125), noise=6.0)
+        img.convert("L").save(path.with_suffix(".png"))
+        return path.with_suffix(".png")
+    if kind == "lined-paper":  # a ballpoint digit on ruled school paper (blue lines, a red margin)
+        img = np.asarray(_on_paper(ink, rng, canvas=(500, 500), scale=0.45, pen=(20, 30, 110),
+                                   centre=rng.uniform(0.45, 0.55, 2)), np.float32).copy()
+        for y in range(int(rng.uniform(10, 40)), 500, 42):
+            img[y:y + 2] = img[y:y + 2] * 0.5 + np.array([150, 180, 220]) * 0.5
+        img[:, 60:62] = img[:, 60:62] * 0.5 + np.array([220, 120, 120]) * 0.5
+        Image.fromarray(img.astype(np.uint8), "RGB").save(path.with_suffix(".jpg"), quality=85)
         return path.with_suffix(".jpg")
     raise ValueError(kind)
 
@@ -215,17 +234,20 @@ def main() -> None:
     table: dict[str, dict[str, list[int]]] = {}
     for (_, label, source, kind), answer, p, q in zip(rows, ours, plain, inverted):
         for key in (f"{source}/{kind}", f"{source}/all", "all/all"):
-            cell = table.setdefault(key, {"ours": [], "naive": [], "naive_inverted": []})
-            cell["ours"].append(int(not isinstance(answer, Exception) and answer.label == label))
+            cell = table.setdefault(key, {"ours": [], "sure_and_right": [], "naive": [], "naive_inverted": []})
+            right = not isinstance(answer, Exception) and answer.label == label
+            cell["ours"].append(int(right))
+            cell["sure_and_right"].append(int(right and not answer.unsure))
             cell["naive"].append(int(p == label))
             cell["naive_inverted"].append(int(q == label))
     result = {key: {name: round(float(np.mean(v)), 4) for name, v in cell.items()} | {"n": len(cell["ours"])}
               for key, cell in table.items()}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2))
-    print(f"{'set':36} {'n':>4} {'ours':>7} {'naive':>7} {'naive+invert':>13}")
+    print(f"{'set':36} {'n':>4} {'ours':>7} {'sure+right':>10} {'naive':>7} {'naive+invert':>13}")
     for key, cell in result.items():
-        print(f"{key:36} {cell['n']:4d} {cell['ours']:7.1%} {cell['naive']:7.1%} {cell['naive_inverted']:13.1%}")
+        print(f"{key:36} {cell['n']:4d} {cell['ours']:7.1%} {cell['sure_and_right']:10.1%} {cell['naive']:7.1%} "
+              f"{cell['naive_inverted']:13.1%}")
 
 
 if __name__ == "__main__":

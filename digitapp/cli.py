@@ -31,7 +31,7 @@ from digitapp.core.config import (
 )
 from digitapp.core.datasets import Dataset, load_dataset, local_copy
 from digitapp.core.errors import DigitAppError, UnsafeModelError, WriteError, user_message
-from digitapp.core.formatting import epoch_line, format_duration
+from digitapp.core.formatting import epoch_line, format_duration, rejection_text
 from digitapp.core.images import expand_image_paths
 from digitapp.web.command import add_serve_parser, cmd_serve
 
@@ -179,6 +179,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"trained in {result.train_seconds:.1f} s")
     print(f"test accuracy {evaluation.accuracy:.2%}  test loss {evaluation.loss:.4f}  "
           f"({len(dataset.x_test):,} test images)")
+    if rejection_text(evaluation):
+        print(rejection_text(evaluation))
 
     saved = _save_keeping_work(trained, out)
     print(f"saved {saved} (+ {sidecar_path(saved).name})")
@@ -186,7 +188,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         _write_json(args.metrics_json, {
             **trained.info.metrics, "history": result.history, "model": args.model,
             "dataset": dataset.name, "config": trained.info.config,
-            **evaluation.to_dict(dataset.class_names),
+            **evaluation.to_dict(trained.tested.class_names),
         })
     # Stopped by Ctrl+C: the work is saved, but the exit code says the run was cut short,
     # as for any interrupted program (a script's `&&` must not go on as if it had finished).
@@ -301,16 +303,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     dataset = load_data(args)
     from digitapp.core import workflow
 
-    evaluation = workflow.evaluate_on(workflow.open_model(args.model, args.trust_code), dataset).evaluation
+    evaluated = workflow.evaluate_on(workflow.open_model(args.model, args.trust_code), dataset)
+    evaluation, names = evaluated.evaluation, evaluated.tested.class_names
     print(dataset.summary())
     print(f"test accuracy {evaluation.accuracy:.2%}  test loss {evaluation.loss:.4f}")
-    width = max(len(n) for n in dataset.class_names)
+    if rejection_text(evaluation):
+        print(rejection_text(evaluation))
+    width = max(len(n) for n in names)
     print(f"{'class':<{width}}  precision  recall")
-    for name, p, r in zip(dataset.class_names, evaluation.precision, evaluation.recall):
+    for name, p, r in zip(names, evaluation.precision, evaluation.recall):
         print(f"{name:<{width}}  {p:9.2%}  {r:6.2%}")
     if args.metrics_json:
         _write_json(args.metrics_json, {"model": str(args.model), "dataset": dataset.name,
-                                        **evaluation.to_dict(dataset.class_names)})
+                                        **evaluation.to_dict(names)})
     return 0
 
 
@@ -335,9 +340,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
             print(f"digitapp: error: {result}", file=sys.stderr)
             continue
         if not args.json:
-            note = "  (unsure)" if result.unsure else ""
             top = ", ".join(f"{n} {p:.0%}" for n, p in result.top(3))
-            print(f"{path}: {result.name} ({result.confidence:.1%}){note}  [{top}]")
+            print(f"{path}: {result.verdict}  [{top}]")
     if args.json:
         print(json.dumps(rows, indent=2))
     return EXIT_ERROR if failures else 0

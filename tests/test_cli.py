@@ -29,7 +29,8 @@ def test_train_prints_epochs_saves_and_writes_metrics(cli_model):
     data = json.loads(metrics.read_text())
     assert 0.5 < data["test_accuracy"] <= 1 and data["test_loss"] > 0 and data["train_seconds"] > 0
     assert len(data["history"]["val_accuracy"]) == 3
-    assert len(data["confusion_matrix"]) == 10
+    assert len(data["confusion_matrix"]) == 11 and "not a digit" in data["per_class"]  # digits + "not a digit"
+    assert f"{data['non_digits_caught']:.1%} of " in proc.stdout and "of real digits rejected" in proc.stdout
 
 
 def test_predict_folder_with_a_bad_image(cli_model, mnist_small, tmp_path):
@@ -44,8 +45,10 @@ def test_predict_folder_with_a_bad_image(cli_model, mnist_small, tmp_path):
     rows = json.loads(proc.stdout)
     good = [r for r in rows if "label" in r]
     assert [Path(r["file"]).name for r in good] == [f"digit{i}.png" for i in range(4)]
-    assert all(set(r) == {"file", "label", "confidence", "unsure", "probabilities"} for r in good)
-    assert all(r["unsure"] == (r["confidence"] < 0.6) for r in good)
+    assert all(set(r) == {"file", "label", "confidence", "unsure", "not_a_digit", "answer", "probabilities"}
+               for r in good)
+    assert all(r["unsure"] == (r["confidence"] < 0.6 or r["not_a_digit"]) for r in good)
+    assert all(r["label"] != "not a digit" and "not a digit" in r["probabilities"] for r in good)
     assert abs(sum(good[0]["probabilities"].values()) - 1) < 1e-3
     assert sum(r["label"] == str(mnist_small.y_test[i]) for i, r in enumerate(good)) >= 3
 
@@ -56,8 +59,9 @@ def test_evaluate(cli_model, mnist_small_npz, tmp_path):
     proc = run_cli("evaluate", model, "--data", mnist_small_npz, "--metrics-json", out)
     assert proc.returncode == 0, proc.stderr
     assert "precision" in proc.stdout
-    assert json.loads(out.read_text())["test_accuracy"] == pytest.approx(
-        json.loads(train_metrics.read_text())["test_accuracy"], abs=1e-6)
+    evaluated, trained = json.loads(out.read_text()), json.loads(train_metrics.read_text())
+    for key in ("test_accuracy", "non_digits_caught", "digits_rejected"):  # the same held-out non-digits
+        assert evaluated[key] == pytest.approx(trained[key], abs=1e-6)
 
 
 def test_evaluate_on_mismatched_data(cli_model, tmp_path):

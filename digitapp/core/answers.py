@@ -13,17 +13,21 @@ import numpy as np
 from PIL import Image
 
 from digitapp.core import preprocessing
+from digitapp.core.config import NOT_A_DIGIT, rejects
 from digitapp.core.errors import ImageError
 
 # Below this top probability the app says the model is unsure instead of answering.
 UNSURE_BELOW = 0.6
+# "Unsure — maybe 4 or 9" names the second class when it has at least this probability.
+SECOND_GUESS_ABOVE = 0.15
 
 
 @dataclass
 class Prediction:
-    """One image's answer: the top class, its confidence, all probabilities, the exact
-    input the model received (to show the user what it saw) and, for a file, the file as
-    decoded (to show beside it without decoding it again)."""
+    """One image's answer: the best guess (``label``, ``name``, ``confidence``: never "not a
+    digit"), all probabilities, the exact input the model received (to show the user what it
+    saw) and, for a file, the file as decoded (to show beside it without decoding it again).
+    ``not_a_digit``: the model's answer is its "not a digit" class (see :mod:`rejection`)."""
 
     label: int
     name: str
@@ -32,10 +36,27 @@ class Prediction:
     model_input: np.ndarray
     class_names: list[str]
     source_image: Image.Image | None = None
+    not_a_digit: bool = False
 
     @property
     def unsure(self) -> bool:
-        return self.confidence < UNSURE_BELOW
+        """True whenever the answer is not stated as fact: not a digit, or a low confidence."""
+        return self.not_a_digit or self.confidence < UNSURE_BELOW
+
+    @property
+    def answer(self) -> str:
+        """The answer as the app says it: ``4``, ``Not a digit`` or ``Unsure — maybe 4 or 9``."""
+        if self.not_a_digit:
+            return "Not a digit"
+        if not self.unsure:
+            return self.name
+        guesses = [name for name, p in self.top(3) if name != NOT_A_DIGIT and p >= SECOND_GUESS_ABOVE][:2]
+        return "Unsure — maybe " + " or ".join(guesses or [self.name])
+
+    @property
+    def verdict(self) -> str:
+        """:attr:`answer` with the confidence of an answer stated as fact: ``4 (97%)``."""
+        return self.answer if self.unsure else f"{self.name} ({self.confidence:.0%})"
 
     def top(self, k: int) -> list[tuple[str, float]]:
         """The k most likely (class name, probability) pairs, most likely first."""
@@ -82,9 +103,11 @@ class Answering:
         return [p if isinstance(p, ImageError) else self._prediction(next(probs), p[1], p[0]) for p in prepared]
 
     def _prediction(self, probs: np.ndarray, model_input: np.ndarray, source: Image.Image | None = None) -> Prediction:
-        label = int(np.argmax(probs))
+        extra = rejects(self.class_names)
+        label = int(np.argmax(probs[:-1] if extra else probs))
+        not_a_digit = extra and int(np.argmax(probs)) == len(probs) - 1
         return Prediction(label, self.class_names[label], float(probs[label]), probs, model_input, self.class_names,
-                          source)
+                          source, not_a_digit)
 
 
 def as_float_images(images) -> np.ndarray:

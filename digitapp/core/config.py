@@ -106,6 +106,15 @@ def model_spec(name: str) -> ModelSpec:
 # ---------------------------------------------------------------- datasets
 
 DIGIT_NAMES = [str(d) for d in range(10)]
+# The extra class every model trained on digits has (see core.rejection): the answer to a
+# drawing or file that is not a digit at all.
+NOT_A_DIGIT = "not a digit"
+
+
+def rejects(class_names: list[str]) -> bool:
+    """Whether a model with these classes has the "not a digit" class (always its last)."""
+    return len(class_names) > 2 and class_names[-1] == NOT_A_DIGIT
+
 FASHION_NAMES = [
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",

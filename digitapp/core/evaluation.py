@@ -1,5 +1,10 @@
 """Test-set evaluation: accuracy, loss, confusion matrix, per-class precision/recall,
-and the misclassified images ordered by how confident the model was."""
+and the misclassified images ordered by how confident the model was.
+
+A digit model's test set also holds held-out non-digits after the dataset's own images (see
+:mod:`rejection`): accuracy and loss are about the dataset's own images (answering "not a
+digit" for one of them is a mistake), ``caught`` is the share of the non-digits it rejected;
+the confusion matrix, precision and recall cover both."""
 
 from __future__ import annotations
 
@@ -24,13 +29,25 @@ class Evaluation:
     predicted: np.ndarray
     confidence: np.ndarray
     misclassified: np.ndarray
+    # The share of held-out non-digits answered "not a digit", and of the dataset's own test
+    # images answered so (None: the model has no such class).
+    caught: float | None = None
+    rejected: float | None = None
+    real: int = 0  # how many of the images are the dataset's own (the rest: held-out non-digits)
+
+    @property
+    def non_digits(self) -> int:
+        return len(self.predicted) - self.real
 
     def to_dict(self, class_names: list[str], max_misclassified: int = 100) -> dict:
         """JSON-friendly summary (the misclassified list is truncated)."""
+        extra = {key: value for key, value in (("non_digits_caught", self.caught), ("digits_rejected", self.rejected))
+                 if value is not None}
         return {
             "test_accuracy": self.accuracy,
             "test_loss": self.loss,
-            "test_samples": int(len(self.predicted)),
+            "test_samples": self.real,
+            **extra,
             "confusion_matrix": self.confusion.tolist(),
             "per_class": {
                 name: {"precision": float(p), "recall": float(r)}
@@ -40,8 +57,12 @@ class Evaluation:
         }
 
 
-def evaluate_probabilities(probabilities: np.ndarray, labels: np.ndarray) -> Evaluation:
-    """Compute every metric from predicted probabilities ``(N, K)`` and true labels ``(N,)``."""
+def evaluate_probabilities(probabilities: np.ndarray, labels: np.ndarray, real: int | None = None,
+                           rejects: bool = False) -> Evaluation:
+    """Compute every metric from predicted probabilities ``(N, K)`` and true labels ``(N,)``.
+
+    ``real``: how many leading images are the dataset's own (the rest are held-out non-digits);
+    ``rejects``: the last class is "not a digit"."""
     probabilities = np.asarray(probabilities, dtype=np.float64)
     labels = np.asarray(labels, dtype=np.int64)
     num_classes = probabilities.shape[1]
@@ -57,18 +78,23 @@ def evaluate_probabilities(probabilities: np.ndarray, labels: np.ndarray) -> Eva
         recall = np.nan_to_num(hits / confusion.sum(axis=1))
     wrong = np.flatnonzero(predicted != labels)
     misclassified = wrong[np.argsort(-confidence[wrong], kind="stable")]
+    real = len(labels) if real is None else real
     return Evaluation(
-        accuracy=float((predicted == labels).mean()),
-        loss=float(-np.log(true_prob).mean()),
+        accuracy=float((predicted[:real] == labels[:real]).mean()),
+        loss=float(-np.log(true_prob[:real]).mean()),
         confusion=confusion,
         precision=precision,
         recall=recall,
         predicted=predicted,
         confidence=confidence,
         misclassified=misclassified,
+        caught=float((predicted[real:] == num_classes - 1).mean()) if rejects and real < len(labels) else None,
+        rejected=float((predicted[:real] == num_classes - 1).mean()) if rejects else None,
+        real=real,
     )
 
 
-def evaluate(predictor, x: np.ndarray, y: np.ndarray) -> Evaluation:
-    """Run ``predictor`` (a :class:`~digitapp.core.prediction.Predictor`) over a labelled set."""
-    return evaluate_probabilities(predictor.probabilities(x), y)
+def evaluate(predictor, x: np.ndarray, y: np.ndarray, real: int | None = None, rejects: bool = False) -> Evaluation:
+    """Run ``predictor`` (a :class:`~digitapp.core.prediction.Predictor`) over a labelled set
+    (``real`` and ``rejects`` as for :func:`evaluate_probabilities`)."""
+    return evaluate_probabilities(predictor.probabilities(x), y, real, rejects)

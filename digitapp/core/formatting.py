@@ -19,6 +19,16 @@ def epoch_line(epoch: int, metrics: dict) -> str:
     return line + f"  {metrics.get('seconds', math.nan):.1f} s"
 
 
+def rejection_text(evaluation) -> str:
+    """What a digit model's evaluation says about "not a digit" (empty for other models):
+    ``not a digit: 98.9% of 1,000 non-digits caught, 0.10% of real digits rejected``."""
+    if evaluation.rejected is None:
+        return ""
+    caught = (f"{evaluation.caught:.1%} of {evaluation.non_digits:,} non-digits caught, "
+              if evaluation.caught is not None else "")
+    return f"not a digit: {caught}{evaluation.rejected:.2%} of real digits rejected"
+
+
 def shape_text(shape: tuple) -> str:
     """``28×28×1`` for an image shape."""
     return "×".join(str(d) for d in shape)

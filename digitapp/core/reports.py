@@ -36,17 +36,18 @@ def write_predictions_csv(paths, results, path: str | Path) -> None:
     rows = []
     for file, result in zip(paths, results):
         if isinstance(result, Exception):
-            rows.append((str(file), "", "", "", str(result)))
+            rows.append((str(file), "", "", "", "", str(result)))
         else:
             top = "; ".join(f"{name} {p:.3f}" for name, p in result.top(3))
-            rows.append((str(file), result.name, f"{result.confidence:.4f}", top, ""))
-    _write_rows(path, ("file", "prediction", "confidence", "top3", "error"), rows)
+            rows.append((str(file), result.answer, result.name, f"{result.confidence:.4f}", top, ""))
+    _write_rows(path, ("file", "answer", "best guess", "confidence", "top3", "error"), rows)
 
 
 def prediction_row(source: str, result, class_names: list[str]) -> dict:
     """One answer as ``digitapp predict --json`` prints it (and the web service returns it):
-    ``file``, ``label`` (the best guess), ``confidence``, ``unsure`` (true whenever the app
-    would not state the answer as fact) and every class's probability, or ``file`` and
+    ``file``, ``label`` (the best guess, never "not a digit"), ``confidence``, ``unsure`` (true
+    whenever the app would not state the answer as fact), ``not_a_digit`` (the model's answer is
+    that it is not a digit), ``answer`` (as the app says it) and every class's probability, or ``file`` and
     ``error`` (one sentence) for a file that could not be classified."""
     if isinstance(result, Exception):
         return {"file": source, "error": str(result)}
@@ -55,6 +56,8 @@ def prediction_row(source: str, result, class_names: list[str]) -> dict:
         "label": result.name,
         "confidence": round(float(result.confidence), 6),
         "unsure": bool(result.unsure),
+        "not_a_digit": bool(result.not_a_digit),
+        "answer": result.answer,
         "probabilities": {n: round(float(p), 6) for n, p in zip(class_names, result.probabilities)},
     }
 

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from digitapp.core import export, models, persistence, training
-from digitapp.core.config import EXPORT_PROOF_IMAGES, TrainConfig
+from digitapp.core import export, models, persistence, rejection, training
+from digitapp.core.config import EXPORT_PROOF_IMAGES, NOT_A_DIGIT, TrainConfig, rejects
 from digitapp.core.datasets import Dataset
+from digitapp.core.errors import ModelMismatchError
 from digitapp.core.evaluation import Evaluation, evaluate
 from digitapp.core.export import ExportProof
 from digitapp.core.persistence import ModelInfo
@@ -30,7 +31,9 @@ __all__ = [
 
 @dataclass
 class TrainedModel:
-    """A model with everything needed to show, save and use it."""
+    """A model with everything needed to show, save and use it: ``dataset`` is the data it was
+    trained or evaluated on as the user chose it, ``tested`` what the evaluation ran on (the
+    dataset's test set, plus held-out non-digits for a model that can say "not a digit")."""
 
     model: keras.Model
     info: ModelInfo
@@ -38,6 +41,7 @@ class TrainedModel:
     evaluation: Evaluation | None = None
     result: TrainResult | None = None
     dataset: Dataset | None = None
+    tested: Dataset | None = None
 
     def predict_files(self, paths: list[str | Path]) -> list[Prediction | Exception]:
         """Classify image files; a file that cannot be used gives its error instead."""
@@ -50,17 +54,23 @@ def backend_version() -> str:
 
 
 def build_model(architecture: str, dataset: Dataset) -> keras.Model:
-    """A new, untrained model of a registered architecture, shaped for ``dataset``.
+    """A new, untrained model of a registered architecture, shaped for ``dataset`` (with the
+    "not a digit" class when the data is digits, see :mod:`rejection`).
 
     Raises:
         ConfigError: no architecture of that name.
     """
-    return models.build_model(architecture, dataset.input_shape, dataset.num_classes)
+    return models.build_model(architecture, dataset.input_shape, model_classes(dataset))
 
 
-def describe_model(architecture: str, input_shape: tuple[int, int, int], num_classes: int) -> tuple[int, str]:
-    """(parameter count, Keras' summary text) of an architecture for data of this shape."""
-    return models.describe(architecture, input_shape, num_classes)
+def model_classes(dataset: Dataset) -> int:
+    """How many classes a new model for ``dataset`` predicts."""
+    return dataset.num_classes + rejection.applies(dataset)
+
+
+def describe_model(architecture: str, dataset: Dataset) -> tuple[int, str]:
+    """(parameter count, Keras' summary text) of a new model of an architecture for ``dataset``."""
+    return models.describe(architecture, dataset.input_shape, model_classes(dataset))
 
 
 def train_and_evaluate(
@@ -87,29 +97,57 @@ def train_and_evaluate(
         ConfigError: bad settings. ModelMismatchError: ``model`` does not fit ``dataset``.
     """
     config.check()
+    data = rejection.for_model(dataset, None if model is None else _class_names(model, dataset))
     model = build_model(architecture, dataset) if model is None else models.copy_model(model)
-    result = training.train(model, dataset, config, on_batch, on_epoch, should_stop)
+    result = training.train(model, data, config, on_batch, on_epoch, should_stop)
     if on_evaluate is not None:
-        on_evaluate(len(dataset.x_test))
-    predictor = Predictor(model, dataset.input_shape, dataset.class_names, dataset.preprocessing)
-    ev = evaluate(predictor, dataset.x_test, dataset.y_test)
+        on_evaluate(len(data.x_test))
+    predictor = Predictor(model, data.input_shape, data.class_names, data.preprocessing)
+    ev = _evaluate(predictor, dataset, data)
     info = ModelInfo(
-        input_shape=dataset.input_shape,
-        class_names=dataset.class_names,
-        preprocessing=dataset.preprocessing,
+        input_shape=data.input_shape,
+        class_names=data.class_names,
+        preprocessing=data.preprocessing,
         dataset=dataset.name,
         architecture=architecture,
         history=merge_histories(previous_history or {}, result.history),
         metrics={
             "test_accuracy": ev.accuracy,
             "test_loss": ev.loss,
+            **({} if ev.caught is None else {"non_digits_caught": ev.caught, "digits_rejected": ev.rejected}),
             "train_seconds": result.train_seconds,
             "epochs_completed": result.epochs_completed,
             "stopped": result.stopped,
         },
         config=asdict(config),
     )
-    return TrainedModel(model, info, predictor, ev, result, dataset)
+    return TrainedModel(model, info, predictor, ev, result, dataset, data)
+
+
+def _class_names(model: keras.Model, dataset: Dataset) -> list[str]:
+    """The classes of a model being continued: with "not a digit" when it has one output more
+    than the digit dataset has classes."""
+    extra = model.output_shape[-1] == dataset.num_classes + 1 and rejection.applies(dataset)
+    return [*dataset.class_names, NOT_A_DIGIT] if extra else list(dataset.class_names)
+
+
+def _evaluate(predictor: Predictor, dataset: Dataset, data: Dataset) -> Evaluation:
+    """Evaluate on ``data``: ``dataset`` itself, or with held-out non-digits after its images."""
+    return evaluate(predictor, data.x_test, data.y_test, real=len(dataset.x_test),
+                    rejects=rejects(data.class_names))
+
+
+def _test_data(info: ModelInfo, dataset: Dataset) -> Dataset:
+    """``dataset`` as a model described by ``info`` is tested on (see :func:`rejection.for_model`).
+
+    Raises:
+        ModelMismatchError: the model and the dataset do not fit together.
+    """
+    extra = rejects(info.class_names)  # "not a digit" is not one of the dataset's classes
+    training.check_compatible(info.input_shape, len(info.class_names) - extra, dataset)
+    if extra and not rejection.applies(dataset):
+        raise ModelMismatchError(f"The model reads handwritten digits but {dataset.name} is not a digit dataset.")
+    return rejection.for_model(dataset, info.class_names)
 
 
 def merge_histories(first: dict, second: dict) -> dict:
@@ -152,9 +190,9 @@ def evaluate_on(trained: TrainedModel, dataset: Dataset) -> TrainedModel:
     Raises:
         ModelMismatchError: the model and the dataset do not fit together.
     """
-    training.check_compatible(trained.info.input_shape, len(trained.info.class_names), dataset)
-    ev = evaluate(trained.predictor, dataset.x_test, dataset.y_test)
-    return TrainedModel(trained.model, trained.info, trained.predictor, ev, trained.result, dataset)
+    data = _test_data(trained.info, dataset)
+    ev = _evaluate(trained.predictor, dataset, data)
+    return TrainedModel(trained.model, trained.info, trained.predictor, ev, trained.result, dataset, data)
 
 
 def export_model(trained: TrainedModel, fmt: str, out: str | Path, proof: Dataset, quantize: bool = False,
@@ -167,6 +205,6 @@ def export_model(trained: TrainedModel, fmt: str, out: str | Path, proof: Datase
         ModelMismatchError: the proof dataset does not fit the model.
         WriteError: the export could not be written.
     """
-    training.check_compatible(trained.info.input_shape, len(trained.info.class_names), proof)
+    proof = _test_data(trained.info, proof)
     return export.export_model(trained.model, trained.info, fmt, out, proof.x_test[:images], proof.y_test[:images],
                                quantize=quantize, on_step=on_step)

@@ -119,10 +119,7 @@ class AnswerPanel(QWidget):
             self.why_view.clear()
             self.why_caption.setText(self._no_why())
         else:
-            verdict = f"{prediction.name}  ({prediction.confidence:.0%})"
-            if prediction.unsure:
-                verdict = f"Unsure — maybe {prediction.name} ({prediction.confidence:.0%})"
-            self.answer.setText(verdict)
+            self.answer.setText(prediction.verdict)
             self.answer.setToolTip("")
             self.bars.set_probabilities(prediction.probabilities)
             self.model_view.setPixmap(images.enlarged_pixmap(prediction.model_input, MODEL_VIEW_PIXELS))

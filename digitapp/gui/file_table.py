@@ -212,7 +212,7 @@ class FileTable(QWidget):
         thumb = QTableWidgetItem()
         thumb.setIcon(QIcon(images.enlarged_pixmap(result.model_input, THUMBNAIL_PIXELS)))
         self.table.setItem(row, 0, thumb)
-        self.table.setItem(row, 2, QTableWidgetItem(result.name + (" (unsure)" if result.unsure else "")))
+        self.table.setItem(row, 2, QTableWidgetItem(result.answer))
         self.table.setItem(row, 3, percent_item(result.confidence, decimals=1))  # as the answer says it
         self.table.setItem(row, 4, QTableWidgetItem(", ".join(f"{n} {p:.0%}" for n, p in result.top(3))))
 

@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
 from digitapp import __version__
+from digitapp.core import rejection
 from digitapp.core.errors import user_message
 from digitapp.core.formatting import shape_text
 from digitapp.core.resources import resource_path
@@ -216,7 +217,7 @@ class MainWindow(QMainWindow):
             self.training_tab.show_model(run)
             return
         info = run.trained.info
-        if tuple(info.input_shape) != dataset.input_shape or len(info.class_names) != dataset.num_classes:
+        if tuple(info.input_shape) != dataset.input_shape or not rejection.fits(info.class_names, dataset):
             self.training_tab.show_model(run, note=(
                 f"It takes {shape_text(info.input_shape)} images in {len(info.class_names)} classes; "
                 f"{dataset.name} has {shape_text(dataset.input_shape)} in {dataset.num_classes}: "

@@ -9,6 +9,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QTableWidget, QTabWidget, QVBoxLayout, QWidget
 
+from digitapp.core.formatting import rejection_text
 from digitapp.gui.confusion import ConfusionMatrixView
 from digitapp.gui.image_grid import ImageGrid
 from digitapp.gui.stable_label import StableLabel
@@ -79,9 +80,11 @@ class ResultsPanel(QWidget):
         """Fill every tab from a core ``Evaluation`` and the test images it was computed on."""
         self._data = (evaluation, x_test, y_test, class_names)
         self.tabs.setEnabled(True)
+        rejection = rejection_text(evaluation)
         self.summary.setText(
             f"Test accuracy <b>{evaluation.accuracy:.2%}</b> · test loss {evaluation.loss:.4f} · "
-            f"{len(y_test):,} test images · {len(evaluation.misclassified):,} mistakes"
+            f"{evaluation.real:,} test images · {len(evaluation.misclassified):,} mistakes"
+            + (f" · {rejection}" if rejection else "")
         )
         picks = np.random.default_rng(seed).choice(len(y_test), size=min(SAMPLE_COUNT, len(y_test)), replace=False)
         self.samples.set_items(_Items(picks, self._item), "Random test images: predicted / true")

@@ -43,7 +43,7 @@ class TrainingForm(QWidget):
         super().__init__(parent)
         self._jobs = jobs
         self._backend_ready = False
-        self._data_shape: tuple[tuple[int, ...], int] | None = None  # (input shape, classes)
+        self._dataset = None  # the core Dataset a new model is described for
         self._summary = "Available once TensorFlow has loaded."
         self.model_combo = QComboBox()
         self.model_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
@@ -152,14 +152,14 @@ class TrainingForm(QWidget):
 
     def set_dataset(self, dataset) -> None:
         """Describe the model for this core ``Dataset``'s images and classes (None: unknown)."""
-        self._data_shape = None if dataset is None else (dataset.input_shape, dataset.num_classes)
+        self._dataset = dataset
         self._update_model_info()
 
     def _update_model_info(self) -> None:
-        if not self._backend_ready or self._data_shape is None:
+        if not self._backend_ready or self._dataset is None:
             self.model_info.setText("Parameters: …")
             return
-        self._jobs.call(_describe, self.architecture(), *self._data_shape, on_done=self._on_described)
+        self._jobs.call(_describe, self.architecture(), self._dataset, on_done=self._on_described)
 
     def _on_described(self, described: tuple) -> None:
         name, (params, summary) = described
@@ -220,11 +220,11 @@ class SummaryDialog(QDialog):
         self.resize(min(width, int(screen.width() * SCREEN_SHARE)), min(height, int(screen.height() * SCREEN_SHARE)))
 
 
-def _describe(name: str, input_shape: tuple[int, ...], num_classes: int) -> tuple[str, tuple[int, str]]:
+def _describe(name: str, dataset) -> tuple[str, tuple[int, str]]:
     """Runs in a worker: the model's name with its (parameter count, summary text)."""
     from digitapp.core import workflow  # TensorFlow: only once it is loaded (see set_backend_ready)
 
-    return name, workflow.describe_model(name, input_shape, num_classes)
+    return name, workflow.describe_model(name, dataset)
 
 
 def _combo(names) -> QComboBox:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from digitapp.core.errors import ConfigError, user_message
-from digitapp.core.formatting import epoch_line
+from digitapp.core.formatting import epoch_line, rejection_text
 from digitapp.gui.dataset_picker import DatasetPicker
 from digitapp.gui.plots import TrainingPlots
 from digitapp.gui.results import ResultsPanel
@@ -194,8 +194,8 @@ class TrainingTab(QWidget):
         evaluated = trained.evaluation is not None and trained.dataset is not None
         stopped = " (stopped)" if trained.info.metrics.get("stopped") else ""
         if evaluated and (dataset is None or trained.dataset is dataset):
-            ds = trained.dataset
-            self.results.show_results(trained.evaluation, ds.x_test, ds.y_test, ds.class_names)
+            ds, tested = trained.dataset, trained.tested or trained.dataset
+            self.results.show_results(trained.evaluation, tested.x_test, tested.y_test, tested.class_names)
             if live:
                 self._update_buttons()
                 return  # the progress bar still says how the run ended
@@ -307,9 +307,10 @@ class TrainingTab(QWidget):
         result, accuracy = trained.result, trained.evaluation.accuracy
         stopped = " (stopped)" if result.stopped else ""
         self.progress.finished(result, accuracy)
+        rejection = rejection_text(trained.evaluation)
         self.log.appendPlainText(
             f"trained in {result.train_seconds:.1f} s{stopped}; test accuracy {accuracy:.2%}, "
-            f"test loss {trained.evaluation.loss:.4f}"
+            f"test loss {trained.evaluation.loss:.4f}" + (f"; {rejection}" if rejection else "")
         )
         self.plots.end_run()
         self._live_model = trained.model

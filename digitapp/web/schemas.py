@@ -33,9 +33,13 @@ class PredictionRow(BaseModel):
     reason the file could not be used."""
 
     file: str = Field(description="The uploaded file's name.")
-    label: str | None = None
+    label: str | None = Field(None, description="The best guess among the classes (never \"not a digit\").")
     confidence: float | None = None
     unsure: bool | None = Field(None, description="True when the app would not state the answer as fact "
-                                "(its confidence is too low); label is still the best guess.")
+                                "(not a digit, or its confidence is too low); label is still the best guess.")
+    not_a_digit: bool | None = Field(None, description="True when the model's answer is that the image is "
+                                     "not a digit at all.")
+    answer: str | None = Field(None, description="The answer as the app says it: \"4\", \"Not a digit\" or "
+                               "\"Unsure — maybe 4 or 9\".")
     probabilities: dict[str, float] | None = None
     error: str | None = Field(None, description="Why this file could not be classified (one sentence).")

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from digitapp.core.answers import UNSURE_BELOW, Answering, Prediction, as_probabilities
+from digitapp.core.config import NOT_A_DIGIT
 from digitapp.core.errors import ImageError
 from tests.helpers import digit_png
 
@@ -13,8 +14,10 @@ class _Fixed(Answering):
     """Answers with fixed probabilities: the part under test is everything around them."""
 
     def __init__(self, probabilities):
-        self.input_shape, self.class_names, self.recipe = (28, 28, 1), [str(i) for i in range(10)], "digit"
         self._p = np.asarray(probabilities, np.float32)
+        digits = [str(i) for i in range(10)]
+        self.input_shape, self.recipe = (28, 28, 1), "digit"
+        self.class_names = digits if len(self._p) == 10 else [*digits, NOT_A_DIGIT]
 
     def probabilities(self, images):
         return np.repeat(self._p[None], len(images), axis=0)
@@ -26,8 +29,22 @@ def test_a_prediction_names_its_top_classes_and_says_when_it_is_unsure():
     assert prediction.label == 1 and prediction.name == "1" and prediction.confidence == pytest.approx(0.55)
     assert prediction.top(2) == [("1", pytest.approx(0.55)), ("2", pytest.approx(0.4))]
     assert prediction.unsure and UNSURE_BELOW == 0.6
+    assert prediction.answer == prediction.verdict == "Unsure — maybe 1 or 2"
     sure = Prediction(3, "3", 0.9, p, np.zeros((28, 28, 1)), [str(i) for i in range(10)])
-    assert not sure.unsure
+    assert not sure.unsure and (sure.answer, sure.verdict) == ("3", "3 (90%)")
+
+
+@pytest.mark.parametrize("probabilities,label,not_a_digit,answer", [
+    ([0.02] * 4 + [0.9] + [0.01] * 5 + [0.06], 4, False, "4"),               # a 4, stated as fact
+    ([0.0] * 4 + [0.2] + [0.0] * 4 + [0.1, 0.7], 4, True, "Not a digit"),    # best guess 4, but not a digit
+    ([0.0] * 4 + [0.45] + [0.0] * 4 + [0.25, 0.3], 4, False, "Unsure — maybe 4 or 9"),
+])
+def test_a_digit_model_says_not_a_digit_and_keeps_its_best_guess(probabilities, label, not_a_digit, answer):
+    prediction = _Fixed(probabilities).predict_prepared(np.zeros((28, 28, 1), np.float32))
+    assert (prediction.label, prediction.name, prediction.not_a_digit, prediction.answer) == (
+        label, str(label), not_a_digit, answer)
+    assert prediction.confidence == pytest.approx(probabilities[label])  # the best guess's own probability
+    assert prediction.unsure == (answer != "4")
 
 
 def test_files_are_prepared_and_a_bad_one_gives_its_error(mnist_small, tmp_path):

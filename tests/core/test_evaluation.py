@@ -29,6 +29,25 @@ def test_metrics_by_hand():
     assert summary["per_class"]["b"]["precision"] == pytest.approx(1 / 3)
 
 
+def test_a_digit_models_accuracy_is_about_real_images_and_non_digits_are_counted_apart():
+    # Classes: "0", "1", "not a digit". Three real images, then two held-out non-digits.
+    probs = np.array([
+        [0.9, 0.05, 0.05],  # 0 → 0
+        [0.1, 0.2, 0.7],    # 1 → not a digit: a real digit rejected, a mistake
+        [0.1, 0.8, 0.1],    # 1 → 1
+        [0.1, 0.1, 0.8],    # non-digit caught
+        [0.6, 0.1, 0.3],    # non-digit answered 0
+    ])
+    ev = evaluation.evaluate_probabilities(probs, np.array([0, 1, 1, 2, 2]), real=3, rejects=True)
+    assert ev.accuracy == pytest.approx(2 / 3) and (ev.caught, ev.rejected) == (0.5, pytest.approx(1 / 3))
+    assert ev.loss == pytest.approx(-np.mean(np.log([0.9, 0.2, 0.8])))
+    assert (ev.real, ev.non_digits) == (3, 2) and ev.confusion[2].tolist() == [1, 0, 1]
+    summary = ev.to_dict(["0", "1", "not a digit"])
+    assert summary["test_samples"] == 3 and summary["non_digits_caught"] == 0.5
+    plain = evaluation.evaluate_probabilities(probs[:3, :2], np.array([0, 1, 1]))
+    assert plain.caught is None and plain.rejected is None and "non_digits_caught" not in plain.to_dict(["0", "1"])
+
+
 def test_summary_for_json():
     probs = np.eye(3)[[0, 1, 1, 1, 2]] * 0.9 + 0.1 / 3
     ev = evaluation.evaluate_probabilities(probs, np.array([0, 0, 2, 1, 2]))

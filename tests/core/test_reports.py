@@ -44,9 +44,9 @@ def test_predictions_with_a_failed_file(tmp_path):
     reports.write_predictions_csv(["a.png", "b.png"], results, tmp_path / "p.csv")
     rows = _rows(tmp_path / "p.csv")
     assert rows == [
-        ["file", "prediction", "confidence", "top3", "error"],
-        ["a.png", "dog", "0.7000", "dog 0.700; eel 0.200; cat 0.100", ""],
-        ["b.png", "", "", "", "b.png is damaged (broken data stream)."],
+        ["file", "answer", "best guess", "confidence", "top3", "error"],
+        ["a.png", "dog", "dog", "0.7000", "dog 0.700; eel 0.200; cat 0.100", ""],
+        ["b.png", "", "", "", "", "b.png is damaged (broken data stream)."],
     ]
 
 

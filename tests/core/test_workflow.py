@@ -29,15 +29,23 @@ def test_train_and_evaluate_gives_a_model_ready_to_use(run, mnist_small):
     assert epochs == list(range(1, EPOCHS + 1))
     assert trained.dataset is mnist_small and trained.result.epochs_completed == EPOCHS
     assert trained.evaluation.accuracy > 0.75  # 540 images, 3 epochs: far above the 10% of guessing
-    assert trained.evaluation.confusion.sum() == len(mnist_small.x_test)
+    # Digits: the model has an 11th class, "not a digit", tested on held-out non-digits too.
+    evaluation, tested = trained.evaluation, trained.tested
+    assert tested.class_names == [*mnist_small.class_names, config.NOT_A_DIGIT]
+    assert evaluation.real == len(mnist_small.x_test) and evaluation.non_digits == len(tested.x_test) - evaluation.real
+    assert evaluation.confusion.sum() == len(tested.x_test) and evaluation.confusion[-1].sum() == evaluation.non_digits
+    assert evaluation.caught > 0.3 and evaluation.rejected < 0.2  # a tiny model, but it learned the class
     info = trained.info
     assert (info.dataset, info.architecture, info.preprocessing) == ("MNIST-small", "mlp", "digit")
-    assert info.input_shape == (28, 28, 1) and info.class_names == mnist_small.class_names
-    assert info.metrics["test_accuracy"] == trained.evaluation.accuracy
+    assert info.input_shape == (28, 28, 1) and info.class_names == tested.class_names
+    assert trained.model.output_shape[-1] == 11
+    assert info.metrics["test_accuracy"] == evaluation.accuracy
+    assert (info.metrics["non_digits_caught"], info.metrics["digits_rejected"]) == (evaluation.caught,
+                                                                                    evaluation.rejected)
     assert info.metrics["epochs_completed"] == EPOCHS and info.metrics["stopped"] is False
     assert info.config["epochs"] == EPOCHS and info.config["optimizer"] == "adam"
     assert len(info.history["val_accuracy"]) == EPOCHS
-    probabilities = trained.predictor.probabilities(mnist_small.x_test)
+    probabilities = trained.predictor.probabilities(tested.x_test)
     assert (probabilities.argmax(1) == trained.evaluation.predicted).all()
 
 
@@ -79,9 +87,12 @@ def test_merge_histories():
 
 def test_build_and_describe(mnist_small):
     model = workflow.build_model("cnn", mnist_small)
-    assert model.input_shape == (None, 28, 28, 1) and model.output_shape == (None, 10)
-    count, text = workflow.describe_model("cnn", (28, 28, 1), 10)
-    assert count == model.count_params() == 225_034 and "225,034" in text
+    assert model.input_shape == (None, 28, 28, 1) and model.output_shape == (None, 11)  # + "not a digit"
+    count, text = workflow.describe_model("cnn", mnist_small)
+    assert count == model.count_params() == 225_163 and "225,163" in text
+    clothes = from_arrays("clothes", mnist_small.x_train, mnist_small.y_train, mnist_small.x_test,
+                          mnist_small.y_test, config.FASHION_NAMES)
+    assert workflow.build_model("cnn", clothes).output_shape == (None, 10)  # not digits: no such class
     assert workflow.backend_version() == tf.__version__
 
 

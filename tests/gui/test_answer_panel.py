@@ -30,8 +30,8 @@ def test_a_drawing_shows_answer_bars_and_model_input(qtbot, panel, predictor, mn
     with qtbot.waitSignal(panel.predicted) as shown:
         panel.show_prediction(prediction)
     assert shown.args == [prediction]
-    assert panel.answer.text() in (f"{prediction.name}  ({prediction.confidence:.0%})",
-                                   f"Unsure — maybe {prediction.name} ({prediction.confidence:.0%})")
+    assert panel.answer.text() == prediction.verdict
+    assert prediction.verdict in (f"{prediction.name} ({prediction.confidence:.0%})", f"Unsure — maybe {prediction.name}")
     assert panel.bars.values() == pytest.approx(list(prediction.probabilities))
     assert panel.model_view.pixmap().width() == MODEL_VIEW_PIXELS
     assert panel.original_view.isHidden()  # nothing was opened

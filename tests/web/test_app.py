@@ -3,6 +3,7 @@ them, every kind of bad input refused with one sentence (and the next request st
 answered), the token, the Host check, CORS, offline docs, and a fuzz from its own schema."""
 
 import io
+import math
 import json
 import re
 import struct
@@ -12,7 +13,8 @@ import hypothesis
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
-from PIL import Image
+import numpy as np
+from PIL import Image, ImageDraw
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from digitapp import __version__
@@ -58,8 +60,22 @@ def test_health_and_model(client, served):
 def test_one_image(client, seven_png):
     rows = client.post("/predict", files={"file": ("seven.png", seven_png, "image/png")}).json()
     assert len(rows) == 1 and rows[0]["file"] == "seven.png" and rows[0]["label"] == "7"
-    assert set(rows[0]["probabilities"]) == {str(d) for d in range(10)}
+    assert set(rows[0]["probabilities"]) == {*(str(d) for d in range(10)), "not a digit"}
     assert sum(rows[0]["probabilities"].values()) == pytest.approx(1.0, abs=1e-4)
+    assert rows[0]["not_a_digit"] is False and rows[0]["answer"] in ("7", "Unsure — maybe 7")
+
+
+def test_a_drawing_that_is_not_a_digit_is_answered_so(client):
+    """A five-pointed star drawn as strokes (the drawing page's canvas, 280×280): the model
+    trained on digits plus "not a digit" says what it is, and the row says it is unsure."""
+    image = Image.new("L", (280, 280), 0)
+    points = [(140 + 110 * math.sin(a), 150 - 110 * math.cos(a)) for a in np.arange(0, 5) * 4 * math.pi / 5]
+    ImageDraw.Draw(image).line([*points, points[0]], fill=255, width=16, joint="curve")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    row = client.post("/predict", files={"file": ("star.png", buffer.getvalue(), "image/png")}).json()[0]
+    assert row["unsure"] is True and row["label"] != "not a digit"
+    assert row["answer"] == "Not a digit" or row["answer"].startswith("Unsure — maybe ")
 
 
 def test_answers_equal_the_cli_rows_for_the_same_files(served, corpus, cli_model):

@@ -65,14 +65,17 @@ function buildBars() {
 }
 
 function showAnswer(row, source) {
-  $("answer").textContent = row.label;
-  $("confidence").textContent = `${(100 * row.confidence).toFixed(1)}%${row.unsure ? " — unsure, maybe" : ""}`;
+  // "4", "Not a digit" or "Unsure — maybe 4 or 9", as the desktop app says it.
+  $("answer").textContent = row.answer;
+  $("confidence").textContent = row.not_a_digit ? "" : `${(100 * row.confidence).toFixed(1)}%`;
   $("source").textContent = source;
+  // The most likely class stands out (the "not a digit" class too, when it is the answer).
+  const top = Object.keys(row.probabilities).reduce((a, b) => (row.probabilities[b] > row.probabilities[a] ? b : a));
   for (const item of $("bars").children) {
     const p = row.probabilities[item.dataset.name] || 0;
     item.querySelector(".fill").style.width = `${(100 * p).toFixed(1)}%`;
     item.querySelector(".value").textContent = `${(100 * p).toFixed(1)}%`;
-    item.classList.toggle("top", item.dataset.name === row.label);
+    item.classList.toggle("top", item.dataset.name === top);
   }
 }
 

@@ -1,0 +1,215 @@
+""""Not a digit": the extra class every digit model is trained with.
+
+A model that only knows ten classes answers a star, a letter or a scribble with a confident
+digit. So when the data is digits (the ``digit`` recipe), training adds one more class,
+:data:`config.NOT_A_DIGIT`, made of synthetic non-digits drawn here: random pen strokes, open
+arcs, dots, and letters written as pen strokes. They go through the same preparation as a
+user's drawing, so the model learns what a non-digit looks like *after* the app has prepared
+it. The test set gets its own, held-out negatives (another seed), so the results say how many
+non-digits a model catches and how many real digits it wrongly rejects.
+
+A model must not learn that "prepared by the app" means "not a digit": the dataset's own images
+(MNIST's soft, anti-aliased strokes) look different from a pen drawing or a scan after the app's
+preparation. So as many of the dataset's *training* digits as there are negatives are also
+redrawn as pen strokes and prepared the same way, with their own labels (:func:`restyled`), and
+half the non-digits get MNIST's soft edges: both classes come in both looks, and the look tells
+the model nothing.
+
+Drawn with Pillow and cached per process; no TensorFlow.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+from digitapp.core import preprocessing
+from digitapp.core.config import NOT_A_DIGIT, rejects
+from digitapp.core.datasets import Dataset
+
+# Negatives per real training image, and the bounds on their number: enough to learn the
+# class on a small user dataset, not so many that they slow down a big one.
+SHARE = 0.1
+MIN_COUNT, MAX_TRAIN, MAX_TEST = 100, 6000, 1000
+TRAIN_SEED, TEST_SEED = 1, 2
+PEN_SIDE = 140  # a training digit is redrawn at this size before it is prepared
+SIDE = 140  # drawn at this size, then prepared like a drawing (cropped, fitted, centred)
+
+# Letters as pen strokes on a unit square (x right, y down); none of them can pass for a digit
+# (no O, I, l, S, Z, B, G, q, g, b, z).
+LETTERS = {
+    "A": [[(0.1, 1), (0.5, 0), (0.9, 1)], [(0.28, 0.6), (0.72, 0.6)]],
+    "C": [("arc", 0.55, 0.5, 0.45, 0.5, 45, 315)],
+    "E": [[(0.85, 0), (0.15, 0), (0.15, 1), (0.85, 1)], [(0.15, 0.5), (0.7, 0.5)]],
+    "F": [[(0.85, 0), (0.15, 0), (0.15, 1)], [(0.15, 0.5), (0.7, 0.5)]],
+    "H": [[(0.15, 0), (0.15, 1)], [(0.85, 0), (0.85, 1)], [(0.15, 0.5), (0.85, 0.5)]],
+    "K": [[(0.15, 0), (0.15, 1)], [(0.85, 0), (0.15, 0.55), (0.85, 1)]],
+    "M": [[(0.05, 1), (0.15, 0), (0.5, 0.7), (0.85, 0), (0.95, 1)]],
+    "N": [[(0.15, 1), (0.15, 0), (0.85, 1), (0.85, 0)]],
+    "P": [[(0.2, 1), (0.2, 0), (0.6, 0)], ("arc", 0.6, 0.25, 0.25, 0.25, -90, 90), [(0.6, 0.5), (0.2, 0.5)]],
+    "R": [[(0.2, 1), (0.2, 0), (0.6, 0)], ("arc", 0.6, 0.25, 0.25, 0.25, -90, 90), [(0.6, 0.5), (0.2, 0.5)],
+          [(0.45, 0.5), (0.85, 1)]],
+    "T": [[(0.05, 0), (0.95, 0)], [(0.5, 0), (0.5, 1)]],
+    "U": [[(0.15, 0), (0.15, 0.6)], ("arc", 0.5, 0.6, 0.35, 0.4, 180, 0), [(0.85, 0.6), (0.85, 0)]],
+    "W": [[(0.0, 0), (0.25, 1), (0.5, 0.35), (0.75, 1), (1.0, 0)]],
+    "X": [[(0.1, 0), (0.9, 1)], [(0.9, 0), (0.1, 1)]],
+    "Y": [[(0.1, 0), (0.5, 0.5), (0.9, 0)], [(0.5, 0.5), (0.5, 1)]],
+    "e": [[(0.15, 0.55), (0.85, 0.55)], ("arc", 0.5, 0.55, 0.35, 0.4, 0, 320)],
+    "h": [[(0.2, 0), (0.2, 1)], ("arc", 0.5, 0.65, 0.3, 0.3, 180, 360), [(0.8, 0.65), (0.8, 1)]],
+    "m": [[(0.05, 1), (0.05, 0.4)], ("arc", 0.27, 0.55, 0.22, 0.2, 180, 360), [(0.49, 0.55), (0.49, 1)],
+          ("arc", 0.71, 0.55, 0.22, 0.2, 180, 360), [(0.93, 0.55), (0.93, 1)]],
+    "n": [[(0.2, 1), (0.2, 0.35)], ("arc", 0.5, 0.6, 0.3, 0.3, 180, 360), [(0.8, 0.6), (0.8, 1)]],
+    "r": [[(0.25, 1), (0.25, 0.3)], ("arc", 0.55, 0.55, 0.3, 0.25, 180, 300)],
+    "v": [[(0.1, 0.3), (0.5, 1), (0.9, 0.3)]],
+    "w": [[(0.0, 0.3), (0.25, 1), (0.5, 0.5), (0.75, 1), (1.0, 0.3)]],
+    "x": [[(0.15, 0.3), (0.85, 1)], [(0.85, 0.3), (0.15, 1)]],
+    "y": [[(0.15, 0.3), (0.5, 0.75)], [(0.85, 0.3), (0.3, 1.2)]],
+}
+_LETTER_KEYS = sorted(LETTERS)
+
+
+def applies(dataset: Dataset) -> bool:
+    """Whether a new model trained on ``dataset`` gets the "not a digit" class: digit data
+    (one channel, the digit recipe) that does not already have it."""
+    return (dataset.preprocessing == "digit" and dataset.input_shape[-1] == 1
+            and NOT_A_DIGIT not in dataset.class_names)
+
+
+def fits(class_names: list[str], dataset: Dataset) -> bool:
+    """Whether a model with ``class_names`` can be tested on ``dataset``'s classes (a digit
+    model's "not a digit" class is tested with held-out non-digits)."""
+    return len(class_names) == dataset.num_classes + (applies(dataset) and rejects(class_names))
+
+
+def for_model(dataset: Dataset, class_names: list[str] | None = None) -> Dataset:
+    """The data a model with ``class_names`` (None: a new model) trains and is tested on:
+    ``dataset`` with negatives when the model has (or a new one will have) the extra class."""
+    if applies(dataset) and (class_names is None or rejects(class_names)):
+        return with_negatives(dataset)
+    return dataset
+
+
+def with_negatives(dataset: Dataset) -> Dataset:
+    """``dataset`` plus :data:`NOT_A_DIGIT` as its last class: synthetic non-digits in the
+    training set and held-out ones (drawn with another seed) in the test set."""
+    label, count = dataset.num_classes, _count(len(dataset.x_train), MAX_TRAIN)
+    train = negatives(count, dataset.input_shape, TRAIN_SEED)
+    test = negatives(_count(len(dataset.x_test), MAX_TEST), dataset.input_shape, TEST_SEED)
+    pen_x, pen_y = restyled(dataset.x_train, dataset.y_train, count, TRAIN_SEED)
+    dtype = dataset.y_train.dtype
+    return Dataset(
+        dataset.name,
+        np.concatenate([dataset.x_train, pen_x, train]),
+        np.concatenate([dataset.y_train, pen_y, np.full(len(train), label, dtype)]),
+        np.concatenate([dataset.x_test, test]), np.concatenate([dataset.y_test, np.full(len(test), label, dtype)]),
+        [*dataset.class_names, NOT_A_DIGIT], dataset.preprocessing, list(dataset.notes),
+    )
+
+
+def _count(real: int, most: int) -> int:
+    return int(min(most, max(MIN_COUNT, round(real * SHARE))))
+
+
+@functools.lru_cache(maxsize=4)
+def negatives(count: int, input_shape: tuple[int, int, int], seed: int) -> np.ndarray:
+    """``count`` synthetic non-digits, uint8 ``(count, *input_shape)``, prepared as drawings are
+    (the same seed always gives the same images). Cached: the array is shared, do not modify it."""
+    rng = np.random.default_rng(seed)
+    out = np.empty((count, *input_shape), np.uint8)
+    for i in range(count):
+        # Clean white ink on black is what the digit recipe makes of a drawing before it fits
+        # and centres the ink, so only that last step is needed.
+        ink = np.asarray(draw_negative(rng), np.float32) / 255.0
+        out[i] = np.round(preprocessing.mnist_frame(ink, input_shape[:2]) * 255).astype(np.uint8)[..., None]
+    out.flags.writeable = False
+    return out
+
+
+_RESTYLED: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def restyled(x: np.ndarray, y: np.ndarray, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` of the digits ``x`` (labels ``y``) redrawn as pen strokes — enlarged, made
+    thinner or thicker, cut at a random ink level (a pen's sharp edge) — and prepared as a
+    drawing is: (images, labels). Cached for the last arrays given (the same every time)."""
+    key = (id(x), x.shape, count, seed)
+    cached = _RESTYLED.get(key)
+    if cached is not None and cached[0] is x:
+        return cached[1], cached[2]
+    rng = np.random.default_rng([seed, 1])
+    picks = np.sort(rng.choice(len(x), size=min(count, len(x)), replace=False))
+    out = np.empty((len(picks), *x.shape[1:]), np.uint8)
+    for i, index in enumerate(picks):
+        big = Image.fromarray(x[index, ..., 0]).resize((PEN_SIDE, PEN_SIDE), Image.Resampling.BILINEAR)
+        width = int(rng.integers(-1, 3))  # a thinner pen, as it was, or a thicker one
+        if width:
+            big = big.filter(ImageFilter.MaxFilter(2 * width + 1) if width > 0 else ImageFilter.MinFilter(3))
+        ink = np.asarray(big, np.float32) / 255.0
+        ink = np.clip((ink - rng.uniform(0.2, 0.6)) * rng.uniform(4, 12), 0, 1)
+        out[i] = np.round(preprocessing.mnist_frame(ink, x.shape[1:3]) * 255).astype(np.uint8)[..., None]
+    _RESTYLED.clear()
+    _RESTYLED[key] = (x, out, y[picks])
+    return out, y[picks]
+
+
+def draw_negative(rng: np.random.Generator) -> Image.Image:
+    """One non-digit, white on black, as if drawn on the Predict tab's canvas."""
+    image = Image.new("L", (SIDE, SIDE), 0)
+    draw = ImageDraw.Draw(image)
+    width = int(rng.integers(4, 15))
+    kind = int(rng.integers(7))
+    if kind == 5:  # a closed shape with 3 to 5 sharp corners (a round one would be a 0)
+        angles = np.sort(rng.uniform(0, 2 * math.pi, int(rng.integers(3, 6))))
+        radius = rng.uniform(0.25, 0.4) * SIDE
+        points = [(SIDE / 2 + radius * rng.uniform(0.7, 1.2) * math.cos(a),
+                   SIDE / 2 + radius * rng.uniform(0.7, 1.2) * math.sin(a)) for a in angles]
+        draw.line([*points, points[0]], fill=255, width=width, joint="curve")
+    elif kind == 6:  # two to five straight strokes crossing near the middle
+        for angle in rng.uniform(0, math.pi, int(rng.integers(2, 6))):
+            length, (cx, cy) = rng.uniform(0.25, 0.4) * SIDE, rng.normal(SIDE / 2, SIDE / 12, 2)
+            dx, dy = math.cos(angle) * length, math.sin(angle) * length
+            draw.line([(cx - dx, cy - dy), (cx + dx, cy + dy)], fill=255, width=width)
+    elif kind == 0:  # a random polyline of 3 to 6 points
+        points = rng.uniform(0.1, 0.9, size=(int(rng.integers(3, 7)), 2)) * SIDE
+        draw.line([tuple(p) for p in points], fill=255, width=width, joint="curve")
+    elif kind == 1:  # a straight stroke that is not upright (an upright one is a 1)
+        angle = math.radians(rng.uniform(-50, 50) + rng.choice([0, 180]))
+        length = rng.uniform(0.3, 0.45) * SIDE
+        cx, cy = SIDE / 2, SIDE / 2
+        dx, dy = math.cos(angle) * length, math.sin(angle) * length
+        draw.line([(cx - dx, cy - dy), (cx + dx, cy + dy)], fill=255, width=width)
+    elif kind == 2:  # an open arc (a closed loop would be a 0)
+        x0, x1 = sorted(rng.uniform(0.1, 0.9, 2) * SIDE)
+        y0, y1 = sorted(rng.uniform(0.1, 0.9, 2) * SIDE)
+        start = rng.uniform(0, 360)
+        draw.arc([x0, y0, x1 + 5, y1 + 5], start, start + rng.uniform(60, 250), fill=255, width=width)
+    elif kind == 3:  # dots
+        for x, y in rng.uniform(0.2, 0.8, size=(int(rng.integers(1, 6)), 2)) * SIDE:
+            r = rng.uniform(3, 10)
+            draw.ellipse([x - r, y - r, x + r, y + r], fill=255)
+    else:  # a letter written as strokes, in a random hand
+        _letter(draw, LETTERS[_LETTER_KEYS[int(rng.integers(len(_LETTER_KEYS)))]], rng, width)
+    image = image.rotate(float(rng.uniform(-20, 20)))
+    if rng.random() < 0.5:  # soft edges, as MNIST's own images have (digits come in both looks)
+        image = image.filter(ImageFilter.GaussianBlur(float(rng.uniform(1.5, 4))))
+    return image
+
+
+def _letter(draw: ImageDraw.ImageDraw, strokes: list, rng: np.random.Generator, width: int) -> None:
+    scale = rng.uniform(0.5, 0.75) * SIDE
+    aspect, slant = rng.uniform(0.7, 1.2), rng.uniform(-0.25, 0.25)
+    ox, oy = (SIDE - scale * aspect) / 2, (SIDE - scale) / 2
+    for part in strokes:
+        if isinstance(part, tuple):
+            _, cx, cy, rx, ry, a0, a1 = part
+            t = np.radians(np.linspace(a0, a1, 24))
+            points = np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
+        else:
+            points = np.asarray(part, dtype=float)
+        points = points + rng.normal(0, 0.03, points.shape)  # a hand is never exact
+        xy = [(ox + (x + slant * (1 - y)) * scale * aspect, oy + y * scale) for x, y in points]
+        if len(xy) > 1:
+            draw.line(xy, fill=255, width=width, joint="curve")

@@ -1,0 +1,67 @@
+""""Not a digit": the synthetic non-digits a digit model is trained and tested with, and when
+a dataset gets them."""
+
+import numpy as np
+
+from digitapp.core import config, rejection
+from digitapp.core.datasets import from_arrays
+
+
+def test_negatives_are_drawings_prepared_as_digits_are_and_the_same_every_time():
+    first = rejection.negatives(50, (28, 28, 1), 7)
+    assert first.shape == (50, 28, 28, 1) and first.dtype == np.uint8 and not first.flags.writeable
+    again = rejection.negatives.__wrapped__(50, (28, 28, 1), 7)  # drawn anew, not the cached copy
+    assert np.array_equal(first, again)
+    assert not np.array_equal(first, rejection.negatives(50, (28, 28, 1), 8))
+    # Each is ink fitted into MNIST's 20×20 box and centred by mass: the top and bottom rows
+    # stay black unless the centring pushed lopsided ink there (as it does in MNIST).
+    edges = np.concatenate([first[:, :2], first[:, -2:]], axis=1).reshape(50, -1)
+    assert (edges.max(axis=1) == 0).mean() >= 0.8
+    assert (first.reshape(50, -1).max(axis=1) >= 190).all()  # fitted to full brightness, then shifted
+    assert (first.reshape(50, -1) > 0).sum(axis=1).min() > 5  # never an empty image
+
+
+def test_a_digit_dataset_gets_negatives_as_its_last_class_in_train_and_test(mnist_small):
+    assert rejection.applies(mnist_small)
+    data = rejection.with_negatives(mnist_small)
+    assert data.class_names == [*mnist_small.class_names, config.NOT_A_DIGIT]
+    added_train, added_test = len(data.x_train) - len(mnist_small.x_train), len(data.x_test) - len(mnist_small.x_test)
+    assert added_train == added_test == rejection.MIN_COUNT  # a small dataset still gets enough to learn from
+    assert (data.y_train[-added_train:] == 10).all() and (data.y_test[-added_test:] == 10).all()
+    assert np.array_equal(data.x_test[: len(mnist_small.x_test)], mnist_small.x_test)
+    # Training and test negatives are different drawings (held out).
+    train_set = {row.tobytes() for row in data.x_train[-added_train:]}
+    assert not any(row.tobytes() in train_set for row in data.x_test[-added_test:])
+    assert not rejection.applies(data)  # it has the class already
+
+
+def test_which_data_and_models_get_the_class(mnist_small):
+    clothes = from_arrays("clothes", mnist_small.x_train, mnist_small.y_train, mnist_small.x_test,
+                          mnist_small.y_test, config.FASHION_NAMES)
+    assert not rejection.applies(clothes) and rejection.for_model(clothes) is clothes
+    digits = [*config.DIGIT_NAMES]
+    assert rejection.for_model(mnist_small, digits) is mnist_small  # an older 10-class model
+    assert rejection.for_model(mnist_small, [*digits, config.NOT_A_DIGIT]).num_classes == 11
+    assert rejection.fits([*digits, config.NOT_A_DIGIT], mnist_small) and rejection.fits(digits, mnist_small)
+    assert not rejection.fits([*digits, config.NOT_A_DIGIT], clothes)
+    assert config.rejects([*digits, config.NOT_A_DIGIT]) and not config.rejects(digits)
+
+
+def test_the_stroke_letters_are_drawn_inside_the_canvas():
+    rng = np.random.default_rng(0)
+    for _ in range(40):
+        ink = np.asarray(rejection.draw_negative(rng))
+        assert ink.shape == (rejection.SIDE, rejection.SIDE) and ink.max() == 255
+
+
+def test_some_training_digits_are_redrawn_as_pen_strokes_with_their_labels(mnist_small):
+    images, labels = rejection.restyled(mnist_small.x_train, mnist_small.y_train, 30, 1)
+    assert images.shape == (30, 28, 28, 1) and labels.shape == (30,)
+    assert set(labels.tolist()) <= set(mnist_small.y_train.tolist())
+    # Each is one of the training digits (its label kept), with sharper edges: fewer grey pixels.
+    originals = [mnist_small.x_train[mnist_small.y_train == label] for label in labels[:5]]
+    assert all(len(o) for o in originals)
+    grey = lambda x: ((x > 30) & (x < 220)).mean()  # noqa: E731
+    assert grey(images) < grey(mnist_small.x_train)
+    again, _ = rejection.restyled(mnist_small.x_train, mnist_small.y_train, 30, 1)
+    assert again is images  # cached
