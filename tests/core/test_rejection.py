@@ -26,8 +26,11 @@ def test_a_digit_dataset_gets_negatives_as_its_last_class_in_train_and_test(mnis
     data = rejection.with_negatives(mnist_small)
     assert data.class_names == [*mnist_small.class_names, config.NOT_A_DIGIT]
     added_train, added_test = len(data.x_train) - len(mnist_small.x_train), len(data.x_test) - len(mnist_small.x_test)
-    assert added_train == added_test == rejection.MIN_COUNT  # a small dataset still gets enough to learn from
-    assert (data.y_train[-added_train:] == 10).all() and (data.y_test[-added_test:] == 10).all()
+    # A small dataset still gets enough negatives to learn from, and as many digits redrawn as pen strokes.
+    assert added_train == 2 * rejection.MIN_COUNT and added_test == rejection.MIN_COUNT
+    assert (data.y_train[-rejection.MIN_COUNT:] == 10).all() and (data.y_test[-added_test:] == 10).all()
+    assert (data.y_train[len(mnist_small.x_train):-rejection.MIN_COUNT] < 10).all()
+    added_train = rejection.MIN_COUNT
     assert np.array_equal(data.x_test[: len(mnist_small.x_test)], mnist_small.x_test)
     # Training and test negatives are different drawings (held out).
     train_set = {row.tobytes() for row in data.x_train[-added_train:]}
@@ -51,17 +54,14 @@ def test_the_stroke_letters_are_drawn_inside_the_canvas():
     rng = np.random.default_rng(0)
     for _ in range(40):
         ink = np.asarray(rejection.draw_negative(rng))
-        assert ink.shape == (rejection.SIDE, rejection.SIDE) and ink.max() == 255
+        assert ink.shape == (rejection.SIDE, rejection.SIDE) and ink.max() > 100  # soft edges: a bit less than 255
 
 
 def test_some_training_digits_are_redrawn_as_pen_strokes_with_their_labels(mnist_small):
     images, labels = rejection.restyled(mnist_small.x_train, mnist_small.y_train, 30, 1)
     assert images.shape == (30, 28, 28, 1) and labels.shape == (30,)
     assert set(labels.tolist()) <= set(mnist_small.y_train.tolist())
-    # Each is one of the training digits (its label kept), with sharper edges: fewer grey pixels.
-    originals = [mnist_small.x_train[mnist_small.y_train == label] for label in labels[:5]]
-    assert all(len(o) for o in originals)
-    grey = lambda x: ((x > 30) & (x < 220)).mean()  # noqa: E731
-    assert grey(images) < grey(mnist_small.x_train)
+    # Prepared as a drawing is: bright ink fitted and centred in the frame.
+    assert (images.reshape(30, -1).max(axis=1) >= 190).all() and images[:, :, :2].max() == 0
     again, _ = rejection.restyled(mnist_small.x_train, mnist_small.y_train, 30, 1)
     assert again is images  # cached
