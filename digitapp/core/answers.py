@@ -44,6 +44,11 @@ class Prediction:
         return self.not_a_digit or self.confidence < UNSURE_BELOW
 
     @property
+    def answered(self) -> int:
+        """The class the answer is about: "not a digit" when that is the answer, else the best guess."""
+        return len(self.class_names) - 1 if self.not_a_digit else self.label
+
+    @property
     def answer(self) -> str:
         """The answer as the app says it: ``4``, ``Not a digit`` or ``Unsure — maybe 4 or 9``."""
         if self.not_a_digit:

@@ -95,9 +95,10 @@ def for_model(dataset: Dataset, class_names: list[str] | None = None) -> Dataset
 def with_negatives(dataset: Dataset) -> Dataset:
     """``dataset`` plus :data:`NOT_A_DIGIT` as its last class: synthetic non-digits in the
     training set and held-out ones (drawn with another seed) in the test set."""
-    label, count = dataset.num_classes, _count(len(dataset.x_train), MAX_TRAIN)
+    label = dataset.num_classes
+    count = _count(len(dataset.x_train), MAX_TRAIN, dataset.num_classes)
     train = negatives(count, dataset.input_shape, TRAIN_SEED)
-    test = negatives(_count(len(dataset.x_test), MAX_TEST), dataset.input_shape, TEST_SEED)
+    test = negatives(_count(len(dataset.x_test), MAX_TEST, dataset.num_classes), dataset.input_shape, TEST_SEED)
     pen_x, pen_y = restyled(dataset.x_train, dataset.y_train, count, TRAIN_SEED)
     dtype = dataset.y_train.dtype
     return Dataset(
@@ -109,8 +110,10 @@ def with_negatives(dataset: Dataset) -> Dataset:
     )
 
 
-def _count(real: int, most: int) -> int:
-    return int(min(most, max(MIN_COUNT, round(real * SHARE))))
+def _count(real: int, most: int, classes: int) -> int:
+    """How many negatives go with ``real`` images: a share of them, at least MIN_COUNT (but
+    never more than an average class has: the class must not outweigh the digits)."""
+    return int(min(most, max(min(MIN_COUNT, real // classes), round(real * SHARE))))
 
 
 @functools.lru_cache(maxsize=4)

@@ -168,9 +168,9 @@ class AnswerPanel(QWidget):
         if (prediction is None or self._predictor is None or not self._predictor.can_explain
                 or not self._predictor.explainer_ready):
             return  # shown once the explanation is traced (see set_predictor)
-        attributions = self._predictor.explain(prediction.model_input, prediction.label)
+        attributions = self._predictor.explain(prediction.model_input, prediction.answered)
         self.why_view.setPixmap(_why_pixmap(prediction.model_input, attributions, MODEL_VIEW_PIXELS))
-        self.why_caption.setText(f"red: for {prediction.name}, blue: against")
+        self.why_caption.setText(f"red: for {prediction.class_names[prediction.answered]}, blue: against")
         self.explained.emit(attributions)
 
 

@@ -17,6 +17,8 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QGuiApplication, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QSizePolicy, QToolTip, QWidget
 
+from digitapp.core.config import rejects
+
 # Matplotlib's "Blues", sampled: the colour ramp users know from the classic scripts' plots.
 BLUES = np.array([(247, 251, 255), (222, 235, 247), (198, 219, 239), (158, 202, 225), (107, 174, 214),
                   (66, 146, 198), (33, 113, 181), (8, 81, 156), (8, 48, 107)], dtype=float)
@@ -25,6 +27,8 @@ MIN_NUMBER_PX = 8  # smaller is hard to read: a shorter number, or none, is show
 COUNTS, PERCENT, NOTHING = "counts", "percent", "nothing"  # what the cells say
 MIN_CELL = 18  # pixels: a cell smaller than this is hard to click (when few classes)
 PAD = 6
+VPAD = 3  # vertical gaps are smaller: the matrix is usually short of height, not width
+REJECT_MARK = "✗"  # how the "not a digit" class is labelled
 
 
 def shade(level: float) -> QColor:
@@ -60,6 +64,7 @@ class ConfusionMatrixView(QWidget):
         super().__init__(parent)
         self._confusion = np.zeros((0, 0), dtype=np.int64)
         self._names: list[str] = []
+        self._labels: list[str] = []  # the names as written beside the rows and above the columns
         self._levels = np.zeros((0, 0))
         self._selected: tuple[int, int] | None = None
         self._hovered: tuple[int, int] | None = None
@@ -81,6 +86,10 @@ class ConfusionMatrixView(QWidget):
     def set_matrix(self, confusion: np.ndarray, class_names: list[str]) -> None:
         self._confusion = np.asarray(confusion, dtype=np.int64)
         self._names = list(class_names)
+        # "not a digit" would widen every row and column label: it is written as a mark, and
+        # the title says what the mark means (hovering a cell says it in full).
+        self._labels = [REJECT_MARK if i == len(self._names) - 1 and rejects(self._names) else name
+                        for i, name in enumerate(self._names)]
         # Log scale, so the few mistakes are visible next to thousands of hits.
         peak = np.log1p(self._confusion.max()) if self._confusion.size else 0.0
         self._levels = np.log1p(self._confusion) / peak if peak > 0 else np.zeros(self._confusion.shape)
@@ -129,19 +138,19 @@ class ConfusionMatrixView(QWidget):
         n = max(self.size_classes, 1)
         metrics = QFontMetricsF(self.font())
         line = metrics.lineSpacing()
-        name_width = max((metrics.horizontalAdvance(name) for name in self._names), default=0.0)
+        name_width = max((metrics.horizontalAdvance(name) for name in self._labels), default=0.0)
         left = PAD + line + PAD + name_width + PAD  # "true", the class names, a gap
 
         def cell_for(header: float) -> float:
-            top = PAD + line + PAD + header + PAD  # "predicted", the class names, a gap
-            return max(min((self.width() - left - PAD) / n, (self.height() - top - PAD) / n), 1.0)
+            top = VPAD + line + VPAD + header + VPAD  # "predicted", the class names, a gap
+            return max(min((self.width() - left - PAD) / n, (self.height() - top - VPAD) / n), 1.0)
 
         rotated = False
         cell = cell_for(line)
         if name_width > cell - 2:  # column names wider than a cell: write them upwards
             rotated = True
             cell = cell_for(name_width)
-        top = PAD + line + PAD + (name_width if rotated else line) + PAD
+        top = VPAD + line + VPAD + (name_width if rotated else line) + VPAD
         # Centre the matrix, its labels included, in the width left.
         shift = max((self.width() - left - PAD - n * cell) / 2, 0)
         numbers, px = self._numbers_that_fit(cell)
@@ -244,17 +253,19 @@ class ConfusionMatrixView(QWidget):
         line = painter.fontMetrics().lineSpacing()
         span = n * g.cell
         title = "predicted · numbers: % of each true class" if g.numbers == PERCENT else "predicted"
+        if REJECT_MARK in self._labels:
+            title += f" · {REJECT_MARK} = {self._names[-1]}"
         if painter.fontMetrics().horizontalAdvance(title) <= span:
-            painter.drawText(QRectF(g.left, PAD, span, line), Qt.AlignCenter, title)
+            painter.drawText(QRectF(g.left, VPAD, span, line), Qt.AlignCenter, title)
         else:  # wider than the cells: from their left edge on
-            painter.drawText(QRectF(g.left, PAD, self.width() - g.left, line), Qt.AlignLeft | Qt.AlignVCenter, title)
+            painter.drawText(QRectF(g.left, VPAD, self.width() - g.left, line), Qt.AlignLeft | Qt.AlignVCenter, title)
         painter.save()
         painter.translate(g.shift + PAD, g.top + span / 2)
         painter.rotate(-90)
         painter.drawText(QRectF(-span / 2, 0, span, line), Qt.AlignCenter, "true")
         painter.restore()
-        header_bottom = g.top - PAD
-        for i, name in enumerate(self._names):
+        header_bottom = g.top - VPAD
+        for i, name in enumerate(self._labels):
             painter.drawText(QRectF(g.shift, g.top + i * g.cell, g.left - PAD - g.shift, g.cell),
                              Qt.AlignRight | Qt.AlignVCenter, name)
             x = g.left + i * g.cell

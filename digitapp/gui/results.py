@@ -47,9 +47,10 @@ class ResultsPanel(QWidget):
         confusion_page = QWidget()
         row = QHBoxLayout(confusion_page)
         row.setContentsMargins(0, 0, 0, 0)
-        # Equal shares whatever either side shows: the matrix keeps its size when a cell is chosen.
-        row.addWidget(self.confusion, 1)
-        row.addWidget(self.cell_images, 1)
+        # Fixed shares whatever either side shows (the matrix keeps its size when a cell is
+        # chosen); the matrix gets more: with "not a digit" it has 11 columns to fit.
+        row.addWidget(self.confusion, 3)
+        row.addWidget(self.cell_images, 2)
         self.tabs.addTab(self.samples, "Samples")
         self.tabs.addTab(confusion_page, "Confusion matrix")
         self.tabs.addTab(self.per_class, "Per class")

@@ -45,6 +45,7 @@ def test_a_digit_model_says_not_a_digit_and_keeps_its_best_guess(probabilities, 
         label, str(label), not_a_digit, answer)
     assert prediction.confidence == pytest.approx(probabilities[label])  # the best guess's own probability
     assert prediction.unsure == (answer != "4")
+    assert prediction.answered == (10 if not_a_digit else label)  # what the Why map explains
 
 
 def test_files_are_prepared_and_a_bad_one_gives_its_error(mnist_small, tmp_path):

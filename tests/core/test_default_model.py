@@ -8,14 +8,16 @@ import numpy as np
 import pytest
 
 from digitapp.core import default_model
+from digitapp.core.config import NOT_A_DIGIT
 from digitapp.core.errors import ModelFileError
 from tests.helpers import ROOT, digit_png, one_sentence
 
 
 def test_it_is_bundled_with_its_accuracy(mnist):
     facts = default_model.facts()
-    assert facts.class_names == mnist.class_names and facts.input_shape == (28, 28, 1)
+    assert facts.class_names == [*mnist.class_names, NOT_A_DIGIT] and facts.input_shape == (28, 28, 1)
     assert facts.preprocessing == "digit" and facts.metrics["test_accuracy"] >= 0.99
+    assert facts.metrics["non_digits_caught"] >= 0.9 and facts.metrics["digits_rejected"] <= 0.005
     assert default_model.onnx_path().is_file()
     assert str(default_model.resolve("default")) == str(default_model.keras_path())
     assert default_model.resolve("mine.keras") == "mine.keras"
@@ -42,7 +44,7 @@ def test_it_answers_without_importing_tensorflow():
             "print(p.shape, 'tensorflow' in sys.modules, 'keras' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "(1, 10) False False"
+    assert out.stdout.strip() == "(1, 11) False False"  # ten digits and "not a digit"
 
 
 def test_a_missing_default_model_is_one_sentence(monkeypatch, tmp_path):

@@ -31,7 +31,8 @@ def test_a_drawing_shows_answer_bars_and_model_input(qtbot, panel, predictor, mn
         panel.show_prediction(prediction)
     assert shown.args == [prediction]
     assert panel.answer.text() == prediction.verdict
-    assert prediction.verdict in (f"{prediction.name} ({prediction.confidence:.0%})", f"Unsure — maybe {prediction.name}")
+    stated, unsure = f"{prediction.name} ({prediction.confidence:.0%})", f"Unsure — maybe {prediction.name}"
+    assert prediction.verdict in (stated, unsure)
     assert panel.bars.values() == pytest.approx(list(prediction.probabilities))
     assert panel.model_view.pixmap().width() == MODEL_VIEW_PIXELS
     assert panel.original_view.isHidden()  # nothing was opened

@@ -119,11 +119,14 @@ def test_an_opened_model_replaces_every_number_on_screen(qtbot, window, tmp_path
                     and window.current.model is not strong.model, timeout=60_000)
     opened = window.current
     assert opened.evaluation.accuracy == pytest.approx(weak.evaluation.accuracy, abs=1e-6)
-    assert f"{opened.evaluation.accuracy:.2%}" in tab.progress.format()
-    assert f"{opened.evaluation.accuracy:.2%}" in tab.results.summary.text()
+    shown = f"test accuracy {opened.evaluation.accuracy:.2%}"
+    assert shown in tab.progress.format() and f"Test accuracy <b>{opened.evaluation.accuracy:.2%}</b>" in (
+        tab.results.summary.text())
     if f"{strong.evaluation.accuracy:.2%}" != f"{opened.evaluation.accuracy:.2%}":
-        assert f"{strong.evaluation.accuracy:.2%}" not in tab.results.summary.text() + tab.progress.format()
-    assert tab.results.per_class.rowCount() == 10
+        before = f"{strong.evaluation.accuracy:.2%}"
+        assert f"test accuracy {before}" not in tab.progress.format()
+        assert f"Test accuracy <b>{before}</b>" not in tab.results.summary.text()
+    assert tab.results.per_class.rowCount() == 11  # ten digits and "not a digit"
     assert len(tab.plots.lines["val_loss"].get_data()[0]) == 1
 
 

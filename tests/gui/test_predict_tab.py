@@ -83,7 +83,7 @@ def test_folder_with_a_corrupt_file_gives_a_table_and_csv(qtbot, window, mnist, 
     bad = [r for r in rows if r["error"]]
     assert [r["file"].endswith("broken.jpg") for r in bad] == [True]
     good = [r for r in rows if not r["error"]]
-    hits = sum(r["prediction"] == str(mnist.y_test[int(r["file"][-5])]) for r in good)
+    hits = sum(r["best guess"] == str(mnist.y_test[int(r["file"][-5])]) for r in good)
     assert hits >= 3  # inverted (scan-like) digits are recognised after preprocessing
 
     # Selecting a row shows that file as opened, its model input and its answer;

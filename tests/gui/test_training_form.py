@@ -114,7 +114,7 @@ def test_parameter_count_once_tensorflow_and_data_are_there(qtbot, form, mnist_s
     form.set_dataset(mnist_small)
     assert form.model_info.text() == "Parameters: …"  # TensorFlow not loaded yet
     form.set_backend_ready()
-    params, _ = workflow.describe_model(form.architecture(), mnist_small.input_shape, mnist_small.num_classes)
+    params, _ = workflow.describe_model(form.architecture(), mnist_small)
     qtbot.waitUntil(lambda: form.model_info.text() == f"{params:,} parameters", timeout=60_000)
     assert form.summary_button.isEnabled()
 

@@ -24,7 +24,8 @@ def test_train_shows_curves_and_results(qtbot, window):
     assert "Test accuracy" in tab.results.summary.text()
     assert f"{trained.evaluation.accuracy:.2%}" in tab.results.summary.text()
     assert len(tab.results.samples.captions()) == 16  # 16 random test images, each captioned
-    assert tab.results.per_class.rowCount() == 10
+    assert tab.results.per_class.rowCount() == 11  # ten digits and "not a digit"
+    assert "not a digit:" in tab.results.summary.text() and "not a digit:" in tab.log.toPlainText()
     assert "epoch 2:" in tab.log.toPlainText()
     assert window.save_action.isEnabled()
     assert tab.train_button.isEnabled() and not tab.stop_button.isEnabled()

@@ -3,17 +3,17 @@ them, every kind of bad input refused with one sentence (and the next request st
 answered), the token, the Host check, CORS, offline docs, and a fuzz from its own schema."""
 
 import io
-import math
 import json
+import math
 import re
 import struct
 import zlib
 
 import hypothesis
+import numpy as np
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
-import numpy as np
 from PIL import Image, ImageDraw
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
