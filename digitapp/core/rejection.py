@@ -21,12 +21,15 @@ Drawn with Pillow and cached per process; no TensorFlow.
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
+import os
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from digitapp.core import preprocessing
+from digitapp.core.applog import app_data_dir
 from digitapp.core.config import NOT_A_DIGIT, rejects
 from digitapp.core.datasets import Dataset
 
@@ -35,6 +38,9 @@ from digitapp.core.datasets import Dataset
 SHARE = 0.1
 MIN_COUNT, MAX_TRAIN, MAX_TEST = 100, 6000, 1000
 TRAIN_SEED, TEST_SEED = 1, 2
+CACHE_FOLDER = "cache"
+CACHE_VERSION = 4  # in the cached files' names: raise it whenever the drawings below change
+PEN_DIGITS_PER_NEGATIVE = 2  # training digits redrawn as pen strokes, per negative
 PEN_SIDE = 140  # a training digit is redrawn at this size before it is prepared
 SIDE = 140  # drawn at this size, then prepared like a drawing (cropped, fitted, centred)
 
@@ -99,7 +105,7 @@ def with_negatives(dataset: Dataset) -> Dataset:
     count = _count(len(dataset.x_train), MAX_TRAIN, dataset.num_classes)
     train = negatives(count, dataset.input_shape, TRAIN_SEED)
     test = negatives(_count(len(dataset.x_test), MAX_TEST, dataset.num_classes), dataset.input_shape, TEST_SEED)
-    pen_x, pen_y = restyled(dataset.x_train, dataset.y_train, count, TRAIN_SEED)
+    pen_x, pen_y = restyled(dataset.x_train, dataset.y_train, PEN_DIGITS_PER_NEGATIVE * count, TRAIN_SEED)
     dtype = dataset.y_train.dtype
     return Dataset(
         dataset.name,
@@ -119,16 +125,59 @@ def _count(real: int, most: int, classes: int) -> int:
 @functools.lru_cache(maxsize=4)
 def negatives(count: int, input_shape: tuple[int, int, int], seed: int) -> np.ndarray:
     """``count`` synthetic non-digits, uint8 ``(count, *input_shape)``, prepared as drawings are
-    (the same seed always gives the same images). Cached: the array is shared, do not modify it."""
+    (the same seed always gives the same images). Cached in memory and on disk: the array is
+    shared, do not modify it."""
+    key = f"negatives-{count}-{'x'.join(map(str, input_shape))}-{seed}"
+    out = _disk_cached(key, (count, *input_shape), lambda: _draw_negatives(count, input_shape, seed))
+    out.flags.writeable = False
+    return out
+
+
+def _draw_negatives(count: int, input_shape: tuple[int, int, int], seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     out = np.empty((count, *input_shape), np.uint8)
     for i in range(count):
         # Clean white ink on black is what the digit recipe makes of a drawing before it fits
         # and centres the ink, so only that last step is needed.
         ink = np.asarray(draw_negative(rng), np.float32) / 255.0
+        while _looks_like_a_one(ink):  # never teach that a 1 is "not a digit"
+            ink = np.asarray(draw_negative(rng), np.float32) / 255.0
         out[i] = np.round(preprocessing.mnist_frame(ink, input_shape[:2]) * 255).astype(np.uint8)[..., None]
-    out.flags.writeable = False
     return out
+
+
+def _disk_cached(key: str, shape: tuple, make) -> np.ndarray:
+    """``make()``'s uint8 array of ``shape``, kept in the app-data folder under ``key``: drawing
+    thousands of images takes seconds, and they are the same every time. A missing, damaged or
+    unwritable cache costs that time again, never a wrong image."""
+    path = app_data_dir() / CACHE_FOLDER / f"v{CACHE_VERSION}-{key}.npy"
+    try:
+        cached = np.load(path, allow_pickle=False)
+        if cached.shape == shape and cached.dtype == np.uint8:
+            return cached
+    except (OSError, ValueError, EOFError):
+        pass
+    array = make()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npy")
+        np.save(temporary, array, allow_pickle=False)
+        os.replace(temporary, path)
+    except OSError:
+        pass
+    return array
+
+
+def _looks_like_a_one(ink: np.ndarray) -> bool:
+    """Whether the ink is one long thin stroke (straight or gently curved) closer to upright
+    than to lying: its spread along its main axis is over 4 times that across it, and the
+    axis leans less than 50° from vertical."""
+    rows, cols = np.nonzero(ink[::2, ::2] > 0.2)
+    if rows.size < 3:
+        return False
+    across, along = np.linalg.eigh(np.cov(np.stack([rows, cols])))  # ascending eigenvalues
+    axis = along[:, 1]  # (row, column) direction of the main axis
+    return bool(across[1] > 16 * max(across[0], 1e-6) and abs(axis[0]) > math.cos(math.radians(50)))
 
 
 _RESTYLED: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -142,20 +191,28 @@ def restyled(x: np.ndarray, y: np.ndarray, count: int, seed: int) -> tuple[np.nd
     cached = _RESTYLED.get(key)
     if cached is not None and cached[0] is x:
         return cached[1], cached[2]
-    rng = np.random.default_rng([seed, 1])
-    picks = np.sort(rng.choice(len(x), size=min(count, len(x)), replace=False))
-    out = np.empty((len(picks), *x.shape[1:]), np.uint8)
-    for i, index in enumerate(picks):
-        big = Image.fromarray(x[index, ..., 0]).resize((PEN_SIDE, PEN_SIDE), Image.Resampling.BILINEAR)
-        width = int(rng.integers(-1, 3))  # a thinner pen, as it was, or a thicker one
-        if width:
-            big = big.filter(ImageFilter.MaxFilter(2 * width + 1) if width > 0 else ImageFilter.MinFilter(3))
-        ink = np.asarray(big, np.float32) / 255.0
-        ink = np.clip((ink - rng.uniform(0.2, 0.6)) * rng.uniform(4, 12), 0, 1)
-        out[i] = np.round(preprocessing.mnist_frame(ink, x.shape[1:3]) * 255).astype(np.uint8)[..., None]
+    picks = np.sort(np.random.default_rng([seed, 1]).choice(len(x), size=min(count, len(x)), replace=False))
+    digest = hashlib.blake2b(np.ascontiguousarray(x).data, digest_size=8).hexdigest()
+    out = _disk_cached(f"pen-digits-{digest}-{count}-{seed}", (len(picks), *x.shape[1:]),
+                       lambda: _redraw(x, picks, seed))
     _RESTYLED.clear()
     _RESTYLED[key] = (x, out, y[picks])
     return out, y[picks]
+
+
+def _redraw(x: np.ndarray, picks: np.ndarray, seed: int) -> np.ndarray:
+    rng = np.random.default_rng([seed, 2])
+    out = np.empty((len(picks), *x.shape[1:]), np.uint8)
+    for i, index in enumerate(picks):
+        big = Image.fromarray(x[index, ..., 0]).resize((PEN_SIDE, PEN_SIDE), Image.Resampling.BILINEAR)
+        # Spread the ink, then cut it at a random level: a low cut of a wide spread is a thick
+        # marker, a high cut a fine pen (a pen's edge is sharp: the cut is steep).
+        big = big.filter(ImageFilter.GaussianBlur(float(rng.uniform(0, 0.05) * PEN_SIDE)))
+        ink = np.asarray(big, np.float32)
+        ink /= max(float(ink.max()), 1e-6)
+        ink = np.clip((ink - rng.uniform(0.08, 0.75)) * rng.uniform(4, 12), 0, 1)
+        out[i] = np.round(preprocessing.mnist_frame(ink, x.shape[1:3]) * 255).astype(np.uint8)[..., None]
+    return out
 
 
 def draw_negative(rng: np.random.Generator) -> Image.Image:
@@ -178,8 +235,8 @@ def draw_negative(rng: np.random.Generator) -> Image.Image:
     elif kind == 0:  # a random polyline of 3 to 6 points
         points = rng.uniform(0.1, 0.9, size=(int(rng.integers(3, 7)), 2)) * SIDE
         draw.line([tuple(p) for p in points], fill=255, width=width, joint="curve")
-    elif kind == 1:  # a straight stroke that is not upright (an upright one is a 1)
-        angle = math.radians(rng.uniform(-50, 50) + rng.choice([0, 180]))
+    elif kind == 1:  # a straight stroke far from upright (a slanted upright one is a 1)
+        angle = math.radians(rng.uniform(-30, 30) + rng.choice([0, 180]))
         length = rng.uniform(0.3, 0.45) * SIDE
         cx, cy = SIDE / 2, SIDE / 2
         dx, dy = math.cos(angle) * length, math.sin(angle) * length

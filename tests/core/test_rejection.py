@@ -10,7 +10,7 @@ from digitapp.core.datasets import from_arrays
 def test_negatives_are_drawings_prepared_as_digits_are_and_the_same_every_time():
     first = rejection.negatives(50, (28, 28, 1), 7)
     assert first.shape == (50, 28, 28, 1) and first.dtype == np.uint8 and not first.flags.writeable
-    again = rejection.negatives.__wrapped__(50, (28, 28, 1), 7)  # drawn anew, not the cached copy
+    again = rejection._draw_negatives(50, (28, 28, 1), 7)  # drawn anew, not a cached copy
     assert np.array_equal(first, again)
     assert not np.array_equal(first, rejection.negatives(50, (28, 28, 1), 8))
     # Each is ink fitted into MNIST's 20×20 box and centred by mass: the top and bottom rows
@@ -66,3 +66,16 @@ def test_some_training_digits_are_redrawn_as_pen_strokes_with_their_labels(mnist
     assert (images.reshape(30, -1).max(axis=1) >= 190).all() and images[:, :, :2].max() == 0
     again, _ = rejection.restyled(mnist_small.x_train, mnist_small.y_train, 30, 1)
     assert again is images  # cached
+
+
+def test_drawings_are_kept_on_disk_and_a_damaged_or_unwritable_cache_only_costs_time(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIGITAPP_HOME", str(tmp_path / "home"))
+    first = rejection.negatives.__wrapped__(20, (28, 28, 1), 3)
+    [kept] = (tmp_path / "home" / rejection.CACHE_FOLDER).iterdir()
+    assert f"v{rejection.CACHE_VERSION}-" in kept.name and np.array_equal(np.load(kept), first)
+    kept.write_bytes(kept.read_bytes()[:100])  # cut short, as by a crash
+    assert np.array_equal(rejection.negatives.__wrapped__(20, (28, 28, 1), 3), first)
+    assert np.array_equal(np.load(kept), first)  # written again, whole
+    monkeypatch.setenv("DIGITAPP_HOME", str(tmp_path / "a-file"))
+    (tmp_path / "a-file").write_text("not a folder")
+    assert np.array_equal(rejection.negatives.__wrapped__(20, (28, 28, 1), 3), first)
