@@ -27,8 +27,9 @@ def test_a_digit_dataset_gets_negatives_as_its_last_class_in_train_and_test(mnis
     assert data.class_names == [*mnist_small.class_names, config.NOT_A_DIGIT]
     added_train, added_test = len(data.x_train) - len(mnist_small.x_train), len(data.x_test) - len(mnist_small.x_test)
     # A small dataset still gets enough negatives to learn from, and as many digits redrawn as pen strokes.
-    # (600 train and 200 test images: as many as an average class has, 60 and 20)
-    assert (added_train, added_test) == (2 * 60, 20)
+    # (600 train and 200 test images: as many as an average class has, 60 and 20; and twice as
+    # many training digits redrawn as pen strokes)
+    assert (added_train, added_test) == ((1 + rejection.PEN_DIGITS_PER_NEGATIVE) * 60, 20)
     assert (data.y_train[-60:] == 10).all() and (data.y_test[-added_test:] == 10).all()
     assert (data.y_train[len(mnist_small.x_train):-60] < 10).all()
     added_train = 60
