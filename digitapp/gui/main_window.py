@@ -12,7 +12,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
 from digitapp import __version__
-from digitapp.core import rejection
 from digitapp.core.errors import user_message
 from digitapp.core.formatting import shape_text
 from digitapp.core.resources import resource_path
@@ -216,6 +215,8 @@ class MainWindow(QMainWindow):
         if run is None or dataset is None or run.trained.dataset is dataset:
             self.training_tab.show_model(run)
             return
+        from digitapp.core import rejection  # numpy and Pillow: not on the way to the first frame
+
         info = run.trained.info
         if tuple(info.input_shape) != dataset.input_shape or not rejection.fits(info.class_names, dataset):
             self.training_tab.show_model(run, note=(
