@@ -2,20 +2,22 @@
 
 A model that only knows ten classes answers a star, a letter or a scribble with a confident
 digit. So when the data is digits (the ``digit`` recipe), training adds one more class,
-:data:`config.NOT_A_DIGIT`, made of synthetic non-digits drawn here: random pen strokes, open
-arcs, dots, and letters written as pen strokes. They go through the same preparation as a
+:data:`config.NOT_A_DIGIT`, made of synthetic non-digits drawn here: random pen strokes, flat
+strokes, open arcs, dots, sharp-cornered shapes, crossing strokes and letters written as pen
+strokes (never one long upright stroke: that is a 1). They go through the same preparation as a
 user's drawing, so the model learns what a non-digit looks like *after* the app has prepared
 it. The test set gets its own, held-out negatives (another seed), so the results say how many
 non-digits a model catches and how many real digits it wrongly rejects.
 
 A model must not learn that "prepared by the app" means "not a digit": the dataset's own images
 (MNIST's soft, anti-aliased strokes) look different from a pen drawing or a scan after the app's
-preparation. So as many of the dataset's *training* digits as there are negatives are also
-redrawn as pen strokes and prepared the same way, with their own labels (:func:`restyled`), and
-half the non-digits get MNIST's soft edges: both classes come in both looks, and the look tells
-the model nothing.
+preparation. So twice as many of the dataset's *training* digits as there are negatives are
+also redrawn as pen strokes and prepared the same way, with their own labels (:func:`restyled`),
+and half the non-digits get MNIST's soft edges: both classes come in both looks, and the look
+tells the model nothing. (Without this, a model rejected 74% of scanned digits: see
+docs/BENCHMARKS.md, "Not a digit".)
 
-Drawn with Pillow and cached per process; no TensorFlow.
+Drawn with Pillow, kept in memory and in the app-data folder's ``cache/``; no TensorFlow.
 """
 
 from __future__ import annotations
