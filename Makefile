@@ -32,7 +32,10 @@ run: install
 # with its sidecar (accuracy, history, versions) and an ONNX copy, proven equal to it, that
 # answers drawings before TensorFlow has loaded.
 default-model: install
-	$(BIN)/digitapp train --dataset mnist --out resources/default-model.keras
+	rm -rf build/default-model-home
+	DIGITAPP_HOME=build/default-model-home $(BIN)/digitapp train --dataset mnist --out resources/default-model.keras
+	$(BIN)/python -c "from pathlib import Path; from digitapp.core import rejection; \
+		print(*rejection.bundle(Path('build/default-model-home/cache'), Path('resources/not-a-digit')), sep='\n')"
 	$(BIN)/digitapp export resources/default-model.keras --format onnx --dataset mnist --out resources/default-model.onnx
 
 test: install-test lint

@@ -26,6 +26,7 @@ import functools
 import hashlib
 import math
 import os
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
@@ -34,6 +35,7 @@ from digitapp.core import preprocessing
 from digitapp.core.applog import app_data_dir
 from digitapp.core.config import NOT_A_DIGIT, rejects
 from digitapp.core.datasets import Dataset
+from digitapp.core.resources import resource_path
 
 # Negatives per real training image, and the bounds on their number: enough to learn the
 # class on a small user dataset, not so many that they slow down a big one.
@@ -41,6 +43,7 @@ SHARE = 0.1
 MIN_COUNT, MAX_TRAIN, MAX_TEST = 100, 6000, 1000
 TRAIN_SEED, TEST_SEED = 1, 2
 CACHE_FOLDER = "cache"
+BUNDLED_FOLDER = "not-a-digit"  # in resources/: the drawings for bundled MNIST
 CACHE_VERSION = 4  # in the cached files' names: raise it whenever the drawings below change
 PEN_DIGITS_PER_NEGATIVE = 2  # training digits redrawn as pen strokes, per negative
 PEN_SIDE = 140  # a training digit is redrawn at this size before it is prepared
@@ -135,6 +138,20 @@ def negatives(count: int, input_shape: tuple[int, int, int], seed: int) -> np.nd
     return out
 
 
+def bundle(cache: Path, out: Path) -> list[Path]:
+    """Copy the drawings in an app-data ``cache`` folder into ``out`` (the app's resources), compressed:
+    what ``make default-model`` ships, so the default run on bundled MNIST never draws them."""
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.npz"):
+        old.unlink()
+    written = []
+    for path in sorted(cache.glob(f"v{CACHE_VERSION}-*.npy")):
+        target = out / f"{path.stem}.npz"
+        np.savez_compressed(target, images=np.load(path, allow_pickle=False))
+        written.append(target)
+    return written
+
+
 def _draw_negatives(count: int, input_shape: tuple[int, int, int], seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     out = np.empty((count, *input_shape), np.uint8)
@@ -150,9 +167,19 @@ def _draw_negatives(count: int, input_shape: tuple[int, int, int], seed: int) ->
 
 def _disk_cached(key: str, shape: tuple, make) -> np.ndarray:
     """``make()``'s uint8 array of ``shape``, kept in the app-data folder under ``key``: drawing
-    thousands of images takes seconds, and they are the same every time. A missing, damaged or
-    unwritable cache costs that time again, never a wrong image."""
-    path = app_data_dir() / CACHE_FOLDER / f"v{CACHE_VERSION}-{key}.npy"
+    thousands of images takes seconds, and they are the same every time. The app ships those of
+    bundled MNIST (``resources/not-a-digit/``, made by ``make default-model``), so even a first
+    default run does not draw. A missing, damaged or unwritable cache costs that time again,
+    never a wrong image."""
+    name = f"v{CACHE_VERSION}-{key}"
+    try:
+        with np.load(resource_path(BUNDLED_FOLDER) / f"{name}.npz", allow_pickle=False) as bundled:
+            images = bundled["images"]
+        if images.shape == shape and images.dtype == np.uint8:
+            return images
+    except (OSError, ValueError, KeyError, EOFError):
+        pass
+    path = app_data_dir() / CACHE_FOLDER / f"{name}.npy"
     try:
         cached = np.load(path, allow_pickle=False)
         if cached.shape == shape and cached.dtype == np.uint8:

@@ -80,3 +80,35 @@ def test_drawings_are_kept_on_disk_and_a_damaged_or_unwritable_cache_only_costs_
     monkeypatch.setenv("DIGITAPP_HOME", str(tmp_path / "a-file"))
     (tmp_path / "a-file").write_text("not a folder")
     assert np.array_equal(rejection.negatives.__wrapped__(20, (28, 28, 1), 3), first)
+
+
+def test_the_app_ships_the_drawings_for_bundled_mnist_and_they_are_what_it_would_draw(mnist, tmp_path, monkeypatch):
+    """The default run on bundled MNIST finds every drawing in resources/not-a-digit/ (made by
+    make default-model with rejection.bundle): none is drawn, and each equals a fresh drawing."""
+    monkeypatch.setenv("DIGITAPP_HOME", str(tmp_path / "home"))
+    rejection.negatives.cache_clear()
+    rejection._RESTYLED.clear()
+    drawn = []
+    monkeypatch.setattr(rejection, "_draw_negatives", lambda *a: drawn.append(a))
+    monkeypatch.setattr(rejection, "_redraw", lambda *a: drawn.append(a))
+    data = rejection.with_negatives(mnist)
+    assert drawn == [] and not (tmp_path / "home").exists()  # from the bundle, nothing written
+    assert len(data.x_train) == 60_000 + 6_000 + 12_000 and len(data.x_test) == 10_000 + 1_000
+    monkeypatch.undo()
+    assert np.array_equal(data.x_test[-20:], rejection._draw_negatives(1000, (28, 28, 1), rejection.TEST_SEED)[-20:])
+    rejection.negatives.cache_clear()
+    rejection._RESTYLED.clear()
+
+
+def test_bundle_copies_a_cache_compressed_and_replaces_what_was_there(tmp_path):
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    cache.mkdir()
+    out.mkdir()
+    (out / "v0-stale.npz").write_bytes(b"old")
+    images = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28, 1)
+    np.save(cache / f"v{rejection.CACHE_VERSION}-negatives-2-28x28x1-9.npy", images)
+    np.save(cache / "v0-old-version.npy", images)
+    [written] = rejection.bundle(cache, out)
+    assert sorted(p.name for p in out.iterdir()) == [written.name]
+    with np.load(written) as data:
+        assert np.array_equal(data["images"], images)
