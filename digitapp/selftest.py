@@ -77,6 +77,13 @@ def _steps(tmp: Path) -> None:
                   error=lambda: failures[0] if failures else tab.dataset_error())
             _require(tab.current_dataset().x_train.shape[1:] == (28, 28, 1), "MNIST has an unexpected shape")
 
+        with _step("the not-a-digit drawings for MNIST are bundled (the default run draws none)"):
+            from digitapp.core import rejection
+
+            bundled = sorted(p.name for p in resource_path(rejection.BUNDLED_FOLDER).glob("*.npz"))
+            _require(len(bundled) == 3 and all(n.startswith(f"v{rejection.CACHE_VERSION}-") for n in bundled),
+                     f"resources/{rejection.BUNDLED_FOLDER} holds {bundled}, not this version's three drawing sets")
+
         with _step(f"training runs and stops after {BATCHES} batches"):
             ready = []
             tab.model_ready.connect(ready.append)
