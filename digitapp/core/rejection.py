@@ -44,7 +44,7 @@ MIN_COUNT, MAX_TRAIN, MAX_TEST = 100, 6000, 1000
 TRAIN_SEED, TEST_SEED = 1, 2
 CACHE_FOLDER = "cache"
 BUNDLED_FOLDER = "not-a-digit"  # in resources/: the drawings for bundled MNIST
-CACHE_VERSION = 4  # in the cached files' names: raise it whenever the drawings below change
+CACHE_VERSION = 6  # in the cached files' names: raise it whenever the drawings below change
 PEN_DIGITS_PER_NEGATIVE = 2  # training digits redrawn as pen strokes, per negative
 PEN_SIDE = 140  # a training digit is redrawn at this size before it is prepared
 SIDE = 140  # drawn at this size, then prepared like a drawing (cropped, fitted, centred)
@@ -199,14 +199,14 @@ def _disk_cached(key: str, shape: tuple, make) -> np.ndarray:
 
 def _looks_like_a_one(ink: np.ndarray) -> bool:
     """Whether the ink is one long thin stroke (straight or gently curved) closer to upright
-    than to lying: its spread along its main axis is over 4 times that across it, and the
-    axis leans less than 50° from vertical."""
+    than to lying: its spread along its main axis is over 3 times that across it, and the
+    axis leans less than 60° from vertical."""
     rows, cols = np.nonzero(ink[::2, ::2] > 0.2)
     if rows.size < 3:
         return False
     across, along = np.linalg.eigh(np.cov(np.stack([rows, cols])))  # ascending eigenvalues
     axis = along[:, 1]  # (row, column) direction of the main axis
-    return bool(across[1] > 16 * max(across[0], 1e-6) and abs(axis[0]) > math.cos(math.radians(50)))
+    return bool(across[1] > 9 * max(across[0], 1e-6) and abs(axis[0]) > math.cos(math.radians(60)))
 
 
 _RESTYLED: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}

@@ -213,7 +213,8 @@ class FileTable(QWidget):
         thumb.setIcon(QIcon(images.enlarged_pixmap(result.model_input, THUMBNAIL_PIXELS)))
         self.table.setItem(row, 0, thumb)
         self.table.setItem(row, 2, QTableWidgetItem(result.answer))
-        self.table.setItem(row, 3, percent_item(result.confidence, decimals=1))  # as the answer says it
+        # The probability of what the answer says ("Not a digit" included), to one decimal.
+        self.table.setItem(row, 3, percent_item(float(result.probabilities[result.answered]), decimals=1))
         self.table.setItem(row, 4, QTableWidgetItem(", ".join(f"{n} {p:.0%}" for n, p in result.top(3))))
 
     @Slot()

@@ -82,9 +82,10 @@ class ResultsPanel(QWidget):
         self._data = (evaluation, x_test, y_test, class_names)
         self.tabs.setEnabled(True)
         rejection = rejection_text(evaluation)
+        extra = f" + {evaluation.non_digits:,} non-digits" if evaluation.non_digits else ""
         self.summary.setText(
             f"Test accuracy <b>{evaluation.accuracy:.2%}</b> · test loss {evaluation.loss:.4f} · "
-            f"{evaluation.real:,} test images · {len(evaluation.misclassified):,} mistakes"
+            f"{evaluation.real:,} test images{extra} · {len(evaluation.misclassified):,} mistakes"
             + (f" · {rejection}" if rejection else "")
         )
         picks = np.random.default_rng(seed).choice(len(y_test), size=min(SAMPLE_COUNT, len(y_test)), replace=False)

@@ -157,4 +157,4 @@ def test_a_new_model_answers_every_row_again(qtbot, table, folder, mnist, mnist_
         if isinstance(want, Exception):
             assert label == "error"
         else:
-            assert label == want.answer and confidence == f"{want.confidence:.1%}"
+            assert label == want.answer and confidence == f"{want.probabilities[want.answered]:.1%}"

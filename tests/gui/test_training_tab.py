@@ -26,6 +26,9 @@ def test_train_shows_curves_and_results(qtbot, window):
     assert len(tab.results.samples.captions()) == 16  # 16 random test images, each captioned
     assert tab.results.per_class.rowCount() == 11  # ten digits and "not a digit"
     assert "not a digit:" in tab.results.summary.text() and "not a digit:" in tab.log.toPlainText()
+    # The mistakes counted include held-out non-digits answered as digits: the line says they were tested.
+    assert f"{trained.evaluation.real:,} test images + {trained.evaluation.non_digits:,} non-digits" in (
+        tab.results.summary.text())
     assert "epoch 2:" in tab.log.toPlainText()
     assert window.save_action.isEnabled()
     assert tab.train_button.isEnabled() and not tab.stop_button.isEnabled()

@@ -66,8 +66,11 @@ function buildBars() {
 
 function showAnswer(row, source) {
   // "4", "Not a digit" or "Unsure — maybe 4 or 9", as the desktop app says it.
+  // Words ("Not a digit", "Unsure — maybe …") in a smaller size than a digit, and no percentage
+  // unless the answer is stated as fact (the bars show every probability).
   $("answer").textContent = row.answer;
-  $("confidence").textContent = row.not_a_digit ? "" : `${(100 * row.confidence).toFixed(1)}%`;
+  $("answer").classList.toggle("words", row.unsure);
+  $("confidence").textContent = row.unsure ? "" : `${(100 * row.confidence).toFixed(1)}%`;
   $("source").textContent = source;
   // The most likely class stands out (the "not a digit" class too, when it is the answer).
   const top = Object.keys(row.probabilities).reduce((a, b) => (row.probabilities[b] > row.probabilities[a] ? b : a));
