@@ -50,15 +50,16 @@ class PredictTab(QWidget):
         tools = QHBoxLayout()
         tools.addWidget(QLabel("Brush"))
         tools.addWidget(self.brush)
-        # Which model answers (the bundled one, or the user's), in the row's free space.
-        self.model_line = StableLabel("")
-        self.model_line.setEnabled(False)  # the palette's quiet (disabled) text colour
-        tools.addWidget(self.model_line, 1)
+        tools.addStretch(1)
         tools.addWidget(self.undo_button)
         tools.addWidget(self.clear_button)
+        # Which model answers (the bundled one, or the user's), on a line of its own: the GUI, the
+        # CLI and the web service may answer with different models, and this says which one.
+        self.model_line = StableLabel("")
         left = QVBoxLayout()
         left.addWidget(self.canvas, 1)
         left.addLayout(tools)
+        left.addWidget(self.model_line)
         self.answer_panel = AnswerPanel(self.jobs)
         self.file_table = FileTable(self.jobs)
         self.file_table.setMinimumHeight(TABLE_MIN_HEIGHT)
@@ -215,8 +216,9 @@ class PredictTab(QWidget):
 
 
 def _model_line(info, default: bool) -> str:
-    """``Bundled default model · 99.1% on MNIST's test set``: who answers, and how well."""
+    """``Answering: the bundled default model · 99.2% on MNIST's test set``: who answers, and how well."""
     accuracy = getattr(info, "metrics", {}).get("test_accuracy")
     dataset = getattr(info, "dataset", "") or "its dataset"
-    who = "Bundled default model" if default else f"Your model ({getattr(info, 'architecture', '') or 'opened'})"
+    who = "the bundled default model" if default else f"your model ({getattr(info, 'architecture', '') or 'opened'})"
+    who = "Answering: " + who
     return who + (f" · {accuracy:.1%} on {dataset}'s test set" if accuracy is not None else "")

@@ -169,7 +169,7 @@ def test_the_bundled_model_answers_before_any_model_is_trained(qtbot, mnist):
     tab.start_default()
     qtbot.waitUntil(tab.uses_default, timeout=30_000)
     assert "bundled default model" in messages[0] and "99." in messages[0]
-    assert tab.model_line.text().startswith("Bundled default model · 99.")
+    assert tab.model_line.text().startswith("Answering: the bundled default model · 99.")
     assert not tab._predictor.can_explain and "TensorFlow" in tab.answer_panel.why_caption.text()
     for stroke in ink_strokes(mnist.x_test[0, ..., 0]):  # a 7
         drag(tab.canvas, stroke)
@@ -182,6 +182,6 @@ def test_the_bundled_model_answers_before_any_model_is_trained(qtbot, mnist):
     assert tab.uses_default() and "TensorFlow" not in tab.answer_panel.why_caption.text()
     mine = SimpleNamespace(predictor=tab._predictor, info=SimpleNamespace(class_names=mnist.class_names))
     tab.set_model(mine)
-    assert not tab.uses_default() and tab.model_line.text() == "Your model (opened)"
+    assert not tab.uses_default() and tab.model_line.text() == "Answering: your model (opened)"
     tab.upgrade_default()  # TensorFlow loading after the user's model arrived changes nothing
     assert tab.jobs.wait_all(30_000) and not tab.uses_default()
