@@ -85,9 +85,10 @@ def wide_to_uint8(arr: np.ndarray) -> np.ndarray:
 
     16-bit data is scaled by 65535 as the file format defines it (a viewer shows 12-bit
     data stored in 16 bits as nearly black, and so does this); larger or float values are
-    scaled by the brightest pixel; NaN and infinities count as black.
+    scaled by the brightest pixel; NaN, infinities and values below zero count as black.
     """
-    arr = np.nan_to_num(arr.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    # Clipped below first: a huge negative value would overflow the scaling.
+    arr = np.clip(np.nan_to_num(arr.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0), 0.0, None)
     top = arr.max(initial=0.0)
     if top <= 1.0:
         scale = 255.0  # float image on [0, 1]

@@ -33,6 +33,7 @@ def test_sixteen_bit_grayscale_is_scaled_not_clamped(tmp_path):
     (np.array([0, 257, 65535], np.uint16), [0, 1, 255]),      # 16 bits, scaled as the format defines
     (np.array([0, 50_000, 100_000], np.int32), [0, 128, 255]),  # beyond 16 bits: by the brightest pixel
     (np.array([np.nan, np.inf, 1.0]), [0, 0, 255]),           # NaN and infinities are black
+    (np.array([-7e305, -1.0, 1.0]), [0, 0, 255]),             # below zero is black (found by the fuzz test)
 ])
 def test_wide_pixels_to_bytes(values, expected):
     out = images.wide_to_uint8(values)
