@@ -38,6 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results" / "handwriting.json"
 
+from digitapp.core.rejection import stroke_points  # the templates' notation (no TensorFlow)
+
 # Strokes of each digit on a unit square (x right, y down), as polylines. Arcs are
 # (cx, cy, rx, ry, start°, end°) expanded below; written by hand, not taken from MNIST.
 TEMPLATES = {
@@ -57,12 +59,8 @@ TEMPLATES = {
 def _polylines(digit: int, rng: np.random.Generator) -> list[np.ndarray]:
     lines = []
     for part in TEMPLATES[digit]:
-        if isinstance(part, tuple):
-            _, cx, cy, rx, ry, a0, a1 = part
-            t = np.radians(np.linspace(a0, a1, 40))
-            points = np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
-        else:
-            points = np.array(part, dtype=float)
+        points = stroke_points(part, 40)
+        if not isinstance(part, tuple):
             # Densify straight segments so the wobble below bends them.
             points = np.concatenate([np.linspace(a, b, 12, endpoint=False) for a, b in zip(points, points[1:])]
                                     + [points[-1:]])

@@ -64,8 +64,7 @@ def main() -> int:
         for repeat in range(args.repeats):
             home = Path(tmp) / f"home-{repeat}"  # a new app-data folder: the first run draws the images
             for name in runs:
-                rejection.negatives.cache_clear()  # in memory: each run is a new app
-                rejection._RESTYLED.clear()
+                rejection.clear_memory()  # each run is a new app
                 switch = mock.patch.object(rejection, "applies", return_value=False) if name.startswith("without") \
                     else mock.patch.object(rejection, "applies", wraps=rejection.applies)
                 with switch, mock.patch.dict(os.environ, {"DIGITAPP_HOME": str(home)}):

@@ -95,12 +95,16 @@ def fits(class_names: list[str], dataset: Dataset) -> bool:
     return len(class_names) == dataset.num_classes + (applies(dataset) and rejects(class_names))
 
 
-def for_model(dataset: Dataset, class_names: list[str] | None = None) -> Dataset:
-    """The data a model with ``class_names`` (None: a new model) trains and is tested on:
-    ``dataset`` with negatives when the model has (or a new one will have) the extra class."""
-    if applies(dataset) and (class_names is None or rejects(class_names)):
-        return with_negatives(dataset)
-    return dataset
+def for_model(dataset: Dataset, has_class: bool = True) -> Dataset:
+    """The data a model trains and is tested on: ``dataset`` with negatives when the model has
+    the extra class (a new model for digit data always gets it)."""
+    return with_negatives(dataset) if has_class and applies(dataset) else dataset
+
+
+def clear_memory() -> None:
+    """Forget the drawings held in memory (the app-data and bundled copies stay): as a new app."""
+    negatives.cache_clear()
+    _RESTYLED.clear()
 
 
 def with_negatives(dataset: Dataset) -> Dataset:
@@ -287,17 +291,22 @@ def draw_negative(rng: np.random.Generator) -> Image.Image:
     return image
 
 
+def stroke_points(part, arc_points: int) -> np.ndarray:
+    """A stroke of a template on the unit square as ``(N, 2)`` points: a polyline given as its
+    points, or ``("arc", cx, cy, rx, ry, start°, end°)`` sampled at ``arc_points`` points."""
+    if isinstance(part, tuple):
+        _, cx, cy, rx, ry, a0, a1 = part
+        t = np.radians(np.linspace(a0, a1, arc_points))
+        return np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
+    return np.asarray(part, dtype=float)
+
+
 def _letter(draw: ImageDraw.ImageDraw, strokes: list, rng: np.random.Generator, width: int) -> None:
     scale = rng.uniform(0.5, 0.75) * SIDE
     aspect, slant = rng.uniform(0.7, 1.2), rng.uniform(-0.25, 0.25)
     ox, oy = (SIDE - scale * aspect) / 2, (SIDE - scale) / 2
     for part in strokes:
-        if isinstance(part, tuple):
-            _, cx, cy, rx, ry, a0, a1 = part
-            t = np.radians(np.linspace(a0, a1, 24))
-            points = np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
-        else:
-            points = np.asarray(part, dtype=float)
+        points = stroke_points(part, 24)
         points = points + rng.normal(0, 0.03, points.shape)  # a hand is never exact
         xy = [(ox + (x + slant * (1 - y)) * scale * aspect, oy + y * scale) for x, y in points]
         if len(xy) > 1:

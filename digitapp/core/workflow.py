@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from digitapp.core import export, models, persistence, rejection, training
-from digitapp.core.config import EXPORT_PROOF_IMAGES, NOT_A_DIGIT, TrainConfig, rejects
+from digitapp.core.config import EXPORT_PROOF_IMAGES, TrainConfig, rejects
 from digitapp.core.datasets import Dataset
 from digitapp.core.errors import ModelMismatchError
 from digitapp.core.evaluation import Evaluation, evaluate
@@ -97,7 +97,8 @@ def train_and_evaluate(
         ConfigError: bad settings. ModelMismatchError: ``model`` does not fit ``dataset``.
     """
     config.check()
-    data = rejection.for_model(dataset, None if model is None else _class_names(model, dataset))
+    # A model being continued has the class if it has one output more than the data has classes.
+    data = rejection.for_model(dataset, model is None or model.output_shape[-1] == dataset.num_classes + 1)
     model = build_model(architecture, dataset) if model is None else models.copy_model(model)
     result = training.train(model, data, config, on_batch, on_epoch, should_stop)
     if on_evaluate is not None:
@@ -124,13 +125,6 @@ def train_and_evaluate(
     return TrainedModel(model, info, predictor, ev, result, dataset, data)
 
 
-def _class_names(model: keras.Model, dataset: Dataset) -> list[str]:
-    """The classes of a model being continued: with "not a digit" when it has one output more
-    than the digit dataset has classes."""
-    extra = model.output_shape[-1] == dataset.num_classes + 1 and rejection.applies(dataset)
-    return [*dataset.class_names, NOT_A_DIGIT] if extra else list(dataset.class_names)
-
-
 def _evaluate(predictor: Predictor, dataset: Dataset, data: Dataset) -> Evaluation:
     """Evaluate on ``data``: ``dataset`` itself, or with held-out non-digits after its images."""
     return evaluate(predictor, data.x_test, data.y_test, real=len(dataset.x_test),
@@ -147,7 +141,7 @@ def _test_data(info: ModelInfo, dataset: Dataset) -> Dataset:
     training.check_compatible(info.input_shape, len(info.class_names) - extra, dataset)
     if extra and not rejection.applies(dataset):
         raise ModelMismatchError(f"The model reads handwritten digits but {dataset.name} is not a digit dataset.")
-    return rejection.for_model(dataset, info.class_names)
+    return rejection.for_model(dataset, extra)
 
 
 def merge_histories(first: dict, second: dict) -> dict:

@@ -45,8 +45,8 @@ def test_which_data_and_models_get_the_class(mnist_small):
                           mnist_small.y_test, config.FASHION_NAMES)
     assert not rejection.applies(clothes) and rejection.for_model(clothes) is clothes
     digits = [*config.DIGIT_NAMES]
-    assert rejection.for_model(mnist_small, digits) is mnist_small  # an older 10-class model
-    assert rejection.for_model(mnist_small, [*digits, config.NOT_A_DIGIT]).num_classes == 11
+    assert rejection.for_model(mnist_small, has_class=False) is mnist_small  # an older 10-class model
+    assert rejection.for_model(mnist_small).num_classes == 11
     assert rejection.fits([*digits, config.NOT_A_DIGIT], mnist_small) and rejection.fits(digits, mnist_small)
     assert not rejection.fits([*digits, config.NOT_A_DIGIT], clothes)
     assert config.rejects([*digits, config.NOT_A_DIGIT]) and not config.rejects(digits)
@@ -86,8 +86,7 @@ def test_the_app_ships_the_drawings_for_bundled_mnist_and_they_are_what_it_would
     """The default run on bundled MNIST finds every drawing in resources/not-a-digit/ (made by
     make default-model with rejection.bundle): none is drawn, and each equals a fresh drawing."""
     monkeypatch.setenv("DIGITAPP_HOME", str(tmp_path / "home"))
-    rejection.negatives.cache_clear()
-    rejection._RESTYLED.clear()
+    rejection.clear_memory()
     drawn = []
     monkeypatch.setattr(rejection, "_draw_negatives", lambda *a: drawn.append(a))
     monkeypatch.setattr(rejection, "_redraw", lambda *a: drawn.append(a))
@@ -96,8 +95,7 @@ def test_the_app_ships_the_drawings_for_bundled_mnist_and_they_are_what_it_would
     assert len(data.x_train) == 60_000 + 6_000 + 12_000 and len(data.x_test) == 10_000 + 1_000
     monkeypatch.undo()
     assert np.array_equal(data.x_test[-20:], rejection._draw_negatives(1000, (28, 28, 1), rejection.TEST_SEED)[-20:])
-    rejection.negatives.cache_clear()
-    rejection._RESTYLED.clear()
+    rejection.clear_memory()
 
 
 def test_bundle_copies_a_cache_compressed_and_replaces_what_was_there(tmp_path):
