@@ -6,7 +6,7 @@ import io
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from digitapp.core import preprocessing
 from digitapp.core.errors import ImageError
@@ -128,3 +128,42 @@ def test_center_of_mass():
     arr[3, 6] = 1.0
     assert preprocessing.center_of_mass(arr) == pytest.approx((1.5, 6.0))
     assert preprocessing.center_of_mass(np.zeros((5, 7))) == (2.0, 3.0)  # nothing: the middle
+
+
+def test_stroke_width_of_a_bar_and_mnist_strokes_measured_again(mnist):
+    bar = np.zeros((40, 40))
+    bar[10:30, 18:22] = 1.0  # 4 wide, 20 long: ink 80, outline 48 steps · π/4
+    assert preprocessing.stroke_width(bar) == pytest.approx(2 * 80 / (48 * np.pi / 4))
+    assert preprocessing.stroke_width(np.zeros((5, 5))) == 0.0
+    widths = [preprocessing.stroke_width(x[..., 0] / 255) for x in mnist.x_train[:3000]]
+    median, p90 = np.percentile(widths, [50, 90])
+    assert (median, p90) == pytest.approx(preprocessing.MNIST_STROKE, abs=0.1)
+
+
+def _pen_digit(mnist, index: int, pen: int) -> Image.Image:
+    """An MNIST digit's outline traced with a pen ``pen`` pixels wide, on a 200-pixel page."""
+    ink = Image.fromarray(mnist.x_test[index, ..., 0]).resize((140, 140), Image.Resampling.BILINEAR)
+    core = np.asarray(ink) > 160
+    skeleton = Image.fromarray((core * 255).astype(np.uint8)).filter(ImageFilter.MinFilter(9))
+    stroke = skeleton.filter(ImageFilter.MaxFilter(pen)) if pen > 1 else skeleton
+    page = Image.new("L", (200, 200), 0)
+    page.paste(stroke, (30, 30))
+    return page
+
+
+@pytest.mark.parametrize("pen", [1, 3, 31])
+def test_thin_and_thick_pens_are_brought_to_mnists_stroke_width(mnist, pen):
+    page = _pen_digit(mnist, 3, pen)
+    as_drawn = preprocessing.mnist_frame(np.asarray(page, np.float32) / 255)
+    out = preprocessing.prepare(page, DIGIT, "digit")[..., 0]
+    thinnest, thickest = preprocessing.MNIST_STROKE
+    drawn = preprocessing.stroke_width(as_drawn)
+    assert not thinnest - 0.5 < drawn < thickest + 0.5  # the pen really was too thin or too thick
+    assert thinnest - 0.5 < preprocessing.stroke_width(out) < thickest + 0.5
+
+
+def test_strokes_of_mnists_width_are_left_alone(mnist):
+    digit = mnist.x_test[0, ..., 0].astype(np.float32) / 255
+    assert preprocessing.even_strokes(digit) is digit
+    blank = np.zeros((28, 28), np.float32)
+    assert preprocessing.even_strokes(blank) is blank
