@@ -24,6 +24,7 @@ from digitapp.core.config import (
     MODEL_SUFFIXES,
     MODELS,
     OPTIMIZERS,
+    PRESETS,
     SCHEDULES,
     TrainConfig,
     model_suffix_text,
@@ -64,13 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--data", metavar="PATH", help="a keras-layout .npz, a folder with the four IDX "
                         "files, a cifar-10-batches-py folder, or a folder of class sub-folders")
     train.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS),
-                       help=f"architecture (default: {DEFAULT_MODEL})")
+                       help=f"architecture (default: {DEFAULT_MODEL}; " + ", ".join(
+                           f"{model}: the {name} preset" for name, model in PRESETS.items()) + ")")
     train.add_argument("--epochs", type=int, help="passes over the training set (default: per model)")
     train.add_argument("--batch-size", type=int, help="images per step (default: per model)")
     train.add_argument("--lr", type=float, help="peak learning rate (default: per model)")
     train.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer)
     train.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule (default: per model)")
-    train.add_argument("--augment", action="store_true", help="random shifts, rotations and zooms")
+    train.add_argument("--augment", action=argparse.BooleanOptionalAction,
+                       help="random variations of the training images (default: per model)")
     train.add_argument("--early-stopping", action="store_true",
                        help="stop when validation loss stops improving; keep the best weights")
     train.add_argument("--validation", type=float, default=defaults.validation_fraction, metavar="FRACTION",
@@ -165,7 +168,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     model = workflow.build_model(args.model, dataset)
     print(f"model {args.model}: {model.count_params():,} parameters; {config.epochs} epochs, "
-          f"batch {config.batch_size}, {config.optimizer} lr {config.learning_rate:g} ({config.schedule})")
+          f"batch {config.batch_size}, {config.optimizer} lr {config.learning_rate:g} ({config.schedule})"
+          + (", augmented" if config.augment else ""))
 
     stop = _StopOnInterrupt()
     progress = _ProgressPrinter(sys.stderr)
@@ -181,7 +185,6 @@ def cmd_train(args: argparse.Namespace) -> int:
           f"({len(dataset.x_test):,} test images)")
     if rejection_text(evaluation):
         print(rejection_text(evaluation))
-
     saved = _save_keeping_work(trained, out)
     print(f"saved {saved} (+ {sidecar_path(saved).name})")
     if args.metrics_json:

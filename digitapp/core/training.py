@@ -215,19 +215,27 @@ def make_optimizer(config: TrainConfig, total_steps: int) -> keras.optimizers.Op
     return keras.optimizers.RMSprop(rate)
 
 
-def augmentation(input_shape: tuple[int, int, int]) -> keras.Sequential:
-    """Small random shifts, rotations and zooms (and mirror images for colour photos).
+def augmentation(dataset: Dataset) -> keras.Sequential:
+    """Random variations of the training images that keep their class.
 
-    Digits are never mirrored: a mirrored 2 is not a 2.
+    Digits are shifted, turned and zoomed a little, never mirrored (a mirrored 2 is not a 2).
+    Photos are mirrored as well. Other grey objects (Fashion-MNIST's clothes: the app's recipe
+    centres and fits them, so shifts only teach what never happens) are mirrored only, unless
+    their classes are single characters (letters, like digits, change when mirrored).
     """
     layers = keras.layers
-    steps = [
+    mirror = [layers.RandomFlip("horizontal")]
+    moves = [
         layers.RandomTranslation(0.1, 0.1, fill_mode="constant"),
         layers.RandomRotation(0.04, fill_mode="constant"),
         layers.RandomZoom(0.1, fill_mode="constant"),
     ]
-    if input_shape[-1] == 3:
-        steps.insert(0, keras.layers.RandomFlip("horizontal"))
+    if dataset.preprocessing == "digit" or all(len(name) == 1 for name in dataset.class_names):
+        steps = moves
+    elif dataset.input_shape[-1] == 3 or dataset.preprocessing == "rgb":
+        steps = mirror + moves
+    else:
+        steps = mirror
     return keras.Sequential(steps, name="augmentation")
 
 
@@ -303,7 +311,7 @@ def train(
         keras.utils.set_random_seed(config.seed)
         train_ds = make_dataset(
             x_train, y_train, config.batch_size, shuffle_seed=config.seed,
-            augment=augmentation(dataset.input_shape) if config.augment else None,
+            augment=augmentation(dataset) if config.augment else None,
         )
         val_ds = make_dataset(x_val, y_val, 1024) if len(x_val) else None
         compile_model(model, config, batches * config.epochs)

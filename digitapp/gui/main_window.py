@@ -15,6 +15,7 @@ from digitapp import __version__
 from digitapp.core.errors import user_message
 from digitapp.core.formatting import shape_text
 from digitapp.core.resources import resource_path
+from digitapp.gui.idle import WhenIdle
 from digitapp.gui.model_files import ModelFiles
 from digitapp.gui.serving import Serving
 from digitapp.gui.session import Run, Session
@@ -161,12 +162,15 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ start-up
 
     def start_backend(self) -> None:
-        """Import TensorFlow in a worker thread; Train is enabled when it is ready. The bundled
-        model's quick copy loads first: TensorFlow's import holds the interpreter for seconds."""
+        """Import TensorFlow in a worker thread once the user pauses; Train is enabled when it is
+        ready. The bundled model's quick copy loads first: the import holds the interpreter."""
         if self.predict_tab is not None and self.predict_tab.default_loading():
             self.predict_tab.default_settled.connect(self.start_backend, Qt.SingleShotConnection)
             return
         self.statusBar().showMessage("Loading TensorFlow… (the window works meanwhile)")
+        self._idle = WhenIdle(self._start_import, parent=self)  # the import stalls the window: not while drawing
+
+    def _start_import(self) -> None:
         self.jobs.call(_import_backend, on_done=self._on_backend_ready, on_error=self._on_backend_failed)
 
     def _on_backend_ready(self, version: str) -> None:

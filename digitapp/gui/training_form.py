@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QFontDatabase, QFontMetrics, QTextDocument
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QRadioButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -52,10 +54,20 @@ class TrainingForm(QWidget):
             self.model_combo.addItem(f"{spec.name} — {spec.description}", spec.name)
             self.model_combo.setItemData(self.model_combo.count() - 1, spec.description, Qt.ToolTipRole)
         self._summary_dialog: SummaryDialog | None = None
+        # The presets pick a model and its recipe; another model in the list checks neither.
+        self.presets = QButtonGroup(self)
+        preset_row = QHBoxLayout()
+        for name, model in config.PRESETS.items():
+            button = QRadioButton(name)
+            button.setToolTip(config.model_spec(model).description)
+            self.presets.addButton(button)
+            preset_row.addWidget(button)
+        preset_row.addStretch(1)
         self.model_info = QLabel("")
         self.summary_button = QPushButton("Summary…")
         model_box = QGroupBox("Model")
         model_layout = QVBoxLayout(model_box)
+        model_layout.addLayout(preset_row)
         model_layout.addWidget(self.model_combo)
         row = QHBoxLayout()
         row.addWidget(self.model_info, 1)
@@ -69,7 +81,7 @@ class TrainingForm(QWidget):
         self.schedule = _combo(config.SCHEDULES)
         self.validation = QDoubleSpinBox(minimum=0.0, maximum=0.5, decimals=2, singleStep=0.05,
                                          value=config.TrainConfig().validation_fraction)
-        self.augment = QCheckBox("Augment (random shifts, rotations, zoom)")
+        self.augment = QCheckBox("Augment (random variations of the training images)")
         self.early_stopping = QCheckBox("Stop early when validation loss stops improving")
         self.defaults_button = QPushButton("Model defaults")
         params_box = QGroupBox("Training settings")
@@ -97,7 +109,9 @@ class TrainingForm(QWidget):
         )
         _set_value(self.model_combo, config.DEFAULT_MODEL)
         self.apply_model_defaults()
+        self._show_preset()
         self.model_combo.currentIndexChanged.connect(self._on_model_changed)
+        self.presets.buttonClicked.connect(self._on_preset_clicked)
         self.defaults_button.clicked.connect(self._on_defaults_clicked)
         self.summary_button.clicked.connect(self._on_summary_clicked)
         self.summary_button.setEnabled(False)
@@ -135,11 +149,28 @@ class TrainingForm(QWidget):
         self.learning_rate.setValue(recipe.learning_rate)
         _set_value(self.optimizer, recipe.optimizer)
         _set_value(self.schedule, recipe.schedule)
+        self.augment.setChecked(recipe.augment)
+
+    def preset(self) -> str | None:
+        """The preset whose model is chosen (None for another model)."""
+        button = self.presets.checkedButton()
+        return None if button is None else button.text()
+
+    def _show_preset(self) -> None:
+        checked = next((b for b in self.presets.buttons() if config.PRESETS[b.text()] == self.architecture()), None)
+        if checked is not None:
+            checked.setChecked(True)
+        elif self.presets.checkedButton() is not None:
+            self.presets.setExclusive(False)  # an exclusive group cannot uncheck its last button
+            self.presets.checkedButton().setChecked(False)
+            self.presets.setExclusive(True)
 
     def set_editable(self, editable: bool) -> None:
         """Lock the choices while a run uses them (the summary stays available)."""
         for _, widget in self._settings:
             widget.setEnabled(editable)
+        for button in self.presets.buttons():
+            button.setEnabled(editable)
         self.defaults_button.setEnabled(editable)
 
     # ------------------------------------------------------------ model info
@@ -170,7 +201,12 @@ class TrainingForm(QWidget):
     @Slot()
     def _on_model_changed(self) -> None:
         self.apply_model_defaults()
+        self._show_preset()
         self._update_model_info()
+
+    @Slot(QRadioButton)
+    def _on_preset_clicked(self, button: QRadioButton) -> None:
+        _set_value(self.model_combo, config.PRESETS[button.text()])
 
     @Slot()
     def _on_defaults_clicked(self) -> None:

@@ -11,14 +11,15 @@ from tests.helpers import one_sentence
 
 
 def test_the_catalogue():
-    assert list(config.MODELS) == ["fast", "cnn", "mlp", "deep_cnn"]
+    assert list(config.MODELS) == ["fast", "thorough", "cnn", "mlp", "deep_cnn"]
     assert config.DEFAULT_MODEL == "fast"
     assert all(name == spec.name for name, spec in config.MODELS.items())
     assert config.model_spec("cnn").description == "Classic Keras MNIST CNN"
 
 
 def test_unknown_model_names_the_choices():
-    with pytest.raises(ConfigError, match="Unknown model 'resnet'; choose one of fast, cnn, mlp, deep_cnn.") as info:
+    choices = "fast, thorough, cnn, mlp, deep_cnn"
+    with pytest.raises(ConfigError, match=f"Unknown model 'resnet'; choose one of {choices}.") as info:
         config.model_spec("resnet")
     assert one_sentence(str(info.value))
 
@@ -28,9 +29,17 @@ def test_every_models_recipe_is_a_valid_config(name):
     spec = config.model_spec(name)
     settings = TrainConfig.for_model(name)
     settings.check()
-    assert (settings.epochs, settings.batch_size, settings.learning_rate, settings.schedule) == (
-        spec.epochs, spec.batch_size, spec.learning_rate, spec.schedule)
+    assert (settings.epochs, settings.batch_size, settings.learning_rate, settings.schedule, settings.augment) == (
+        spec.epochs, spec.batch_size, spec.learning_rate, spec.schedule, spec.augment)
     assert spec.schedule in config.SCHEDULES
+
+
+def test_presets_are_quick_by_default_and_thorough_with_augmentation():
+    assert list(config.PRESETS) == ["Quick", "Thorough"]
+    assert config.PRESETS["Quick"] == config.DEFAULT_MODEL
+    quick, thorough = (TrainConfig.for_model(model) for model in config.PRESETS.values())
+    assert not quick.augment and thorough.augment
+    assert thorough.epochs > quick.epochs
 
 
 def test_defaults_are_the_default_models_recipe():

@@ -149,3 +149,28 @@ def test_serve_on_this_computer_is_in_the_file_menu_for_the_run_in_use(qtbot, wi
     assert changed.args[0] and window.serving._server.trained is window.current
     with qtbot.waitSignal(window.serving.changed, timeout=30_000):
         window.serving.action.setChecked(False)
+
+
+def test_tensorflow_waits_while_the_user_draws(qtbot, settings, mnist_small_npz, monkeypatch):
+    from digitapp.core import workflow  # TensorFlow already loaded: the import job returns at once
+    from digitapp.gui import idle
+    from digitapp.gui.main_window import MainWindow
+    from tests.gui_fixtures import close_window, drag
+
+    assert workflow.backend_version()
+
+    # Longer than a first answer may keep the window busy on a loaded machine (a stroke answered
+    # slowly is no input, and the pause would begin): the test is about strokes putting it off.
+    monkeypatch.setattr(idle, "PAUSE_MS", 1500)
+    win = MainWindow(settings)
+    win.show()
+    tab = win.training_tab
+    tab.import_dataset(str(mnist_small_npz))
+    win.start_backend()
+    canvas = win.predict_tab.canvas
+    for _ in range(20):  # 2 s of strokes: TensorFlow's import (here: its job) waits
+        drag(canvas, [(100, 100), (150, 150), (200, 120)])
+        qtbot.wait(100)
+        assert not tab.train_button.isEnabled()
+    qtbot.waitUntil(lambda: tab.train_button.isEnabled(), timeout=60_000)  # the user paused
+    close_window(qtbot, win)

@@ -54,6 +54,23 @@ def test_choosing_a_model_applies_its_recipe_and_defaults_restore_it(form):
     assert form.optimizer.currentText() == config.TrainConfig().optimizer
 
 
+def test_presets_pick_their_model_and_recipe_and_follow_the_model_list(form):
+    quick, thorough = form.presets.buttons()
+    assert (quick.text(), thorough.text()) == tuple(config.PRESETS)
+    assert quick.isChecked() and form.preset() == "Quick"
+    thorough.click()
+    spec = config.MODELS[config.PRESETS["Thorough"]]
+    assert form.architecture() == spec.name and form.preset() == "Thorough"
+    assert (form.epochs.value(), form.augment.isChecked()) == (spec.epochs, True)
+    form.model_combo.setCurrentIndex(form.model_combo.findData("cnn"))  # not a preset: neither is checked
+    assert form.preset() is None and not quick.isChecked() and not thorough.isChecked()
+    assert not form.augment.isChecked()  # the cnn recipe does not augment
+    form.model_combo.setCurrentIndex(form.model_combo.findData(config.DEFAULT_MODEL))
+    assert form.preset() == "Quick"
+    form.set_editable(False)
+    assert not quick.isEnabled() and not thorough.isEnabled()
+
+
 def test_settings_round_trip_through_a_settings_file(owner, form, tmp_path):
     form.model_combo.setCurrentIndex(form.model_combo.findData("cnn"))
     form.epochs.setValue(17)  # differs from every recipe: restoring must not reset it
