@@ -167,3 +167,12 @@ def test_strokes_of_mnists_width_are_left_alone(mnist):
     assert preprocessing.even_strokes(digit) is digit
     blank = np.zeros((28, 28), np.float32)
     assert preprocessing.even_strokes(blank) is blank
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 8, 15])
+def test_window_reduction_matches_the_brute_force_one(size):
+    rows = np.random.default_rng(size).random((30, 4))
+    expected = np.array([rows[i:i + size].max(axis=0) for i in range(len(rows) - size + 1)])
+    assert np.array_equal(preprocessing._window(rows, size, np.maximum), expected)
+    expected = np.array([rows[i:i + size].min(axis=0) for i in range(len(rows) - size + 1)])
+    assert np.array_equal(preprocessing._window(rows, size, np.minimum), expected)
