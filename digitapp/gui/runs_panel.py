@@ -3,8 +3,6 @@ and the actions on a run (use it, save it, delete it)."""
 
 from __future__ import annotations
 
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from matplotlib.figure import Figure
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from digitapp.core.formatting import format_duration
+from digitapp.gui.figure_host import FigureHost
 from digitapp.gui.session import Run, Session
 
 COLUMNS = ("Run", "Model", "Dataset", "Epochs", "Test accuracy", "Training time", "Finished", "Kept")
@@ -64,13 +63,12 @@ class RunsPanel(QWidget):
         top_layout.addWidget(self.hint)
         top_layout.addLayout(buttons)
         top_layout.addWidget(self.table, 1)
-        # A constrained layout keeps titles and axis labels inside whatever height the splitter gives.
-        self.figure = Figure(figsize=(7, 2.6), layout="constrained")
-        self.canvas = FigureCanvasQTAgg(self.figure)
+        # matplotlib (~0.5 s to import) only once the panel is first painted, not at start-up.
+        self.curves = FigureHost()
         self._curves_stale = True
         splitter = QSplitter(Qt.Vertical)
         splitter.addWidget(top)
-        splitter.addWidget(self.canvas)
+        splitter.addWidget(self.curves)
         splitter.setChildrenCollapsible(False)
         splitter.setSizes([260, 260])
         layout = QVBoxLayout(self)
@@ -174,7 +172,7 @@ class RunsPanel(QWidget):
         they can be seen: drawing them behind another tab as a run ended held the window up
         for ~0.6 s (bench/gui_stalls.py)."""
         self._curves_stale = True
-        if self.canvas.isVisible():
+        if self.curves.isVisible():
             self._redraw_curves()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -186,9 +184,16 @@ class RunsPanel(QWidget):
         """The curves wait for the panel to be shown to follow the runs."""
         return self._curves_stale
 
+    @property
+    def figure(self):
+        """The curves' matplotlib figure (made now if it was not yet)."""
+        return self.curves.figure
+
     def _redraw_curves(self) -> None:
         self._curves_stale = False
         self.figure.clear()
+        # Constrained: titles and axis labels stay inside whatever height the splitter gives.
+        self.figure.set_layout_engine("constrained")
         shown = self.selected_runs() or self.session.runs
         axes = self.figure.subplots(1, 2)
         for ax, (key, title) in zip(axes, CURVES):
@@ -211,7 +216,7 @@ class RunsPanel(QWidget):
                 ax.set_yticks([])
             elif key == "val_accuracy":
                 ax.legend(fontsize=7, loc="lower right")
-        self.canvas.draw_idle()
+        self.curves.canvas.draw_idle()
 
 
 def _cells(run: Run) -> tuple[str, ...]:

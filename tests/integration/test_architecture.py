@@ -121,6 +121,24 @@ def test_cli_help_does_not_load_tensorflow():
     assert proc.stdout.strip() == "False", proc.stderr
 
 
+def test_the_windows_content_is_built_without_matplotlib(tmp_path):
+    """matplotlib costs ~0.5 s to import: the figures make themselves after the first paint
+    (gui/figure_host.py), so the window's content appears without it."""
+    code = (
+        "import os, sys\n"
+        f"os.environ.update(QT_QPA_PLATFORM='offscreen', DIGITAPP_HOME={str(tmp_path)!r})\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from digitapp.gui.main_window import MainWindow\n"
+        "app = QApplication([])\n"
+        "window = MainWindow(deferred=True)\n"
+        "window.build_content()\n"
+        "print(window.training_tab is not None, 'matplotlib' in sys.modules)\n"
+        "os._exit(0)\n"
+    )
+    proc = _run(code)
+    assert proc.stdout.split() == ["True", "False"], proc.stderr
+
+
 def test_gui_connects_no_lambdas_to_signals():
     """A lambda connected to a signal keeps whatever it closes over (often ``self``) alive
     inside the connection. When Qt drops the connection while destroying a child, the last
