@@ -169,7 +169,7 @@ def test_choices_and_defaults_come_from_config(capsys):
     args = parser.parse_args(["train", "--dataset", "mnist", "--out", "m.keras"])
     assert (args.model, args.optimizer, args.seed) == (DEFAULT_MODEL, TrainConfig().optimizer, TrainConfig().seed)
     assert args.epochs is None and args.lr is None  # filled in per model by TrainConfig.for_model
-    assert args.augment is None  # likewise: the thorough recipe augments, --no-augment turns it off
+    assert args.augment is None  # off unless asked for; --no-augment says so explicitly
     assert parser.parse_args(["train", "--dataset", "mnist", "--no-augment", "--out", "m.keras"]).augment is False
     for model in MODELS:
         assert parser.parse_args(["train", "--dataset", "mnist", "--model", model, "--out", "m.keras"]).model == model

@@ -90,8 +90,8 @@ def build_fast(input_shape: tuple[int, int, int], num_classes: int) -> keras.Mod
 
 def build_thorough(input_shape: tuple[int, int, int], num_classes: int) -> keras.Model:
     """``fast``'s convolutions under a wide hidden layer with dropout: room to learn more from
-    the Thorough preset's longer, augmented runs, at about 1.5× ``fast``'s cost per image
-    (a wider or full-resolution stack cost 2.5–11× and did worse in the same time)."""
+    the Thorough preset's longer runs, at about 1.5× ``fast``'s cost per image (a wider or
+    full-resolution stack cost 2.5–11× and did worse in the same time)."""
     return keras.Sequential([
         keras.Input(shape=input_shape),
         *_conv_bn(16, 5, strides=2),

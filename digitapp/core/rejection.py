@@ -144,10 +144,15 @@ def negatives(count: int, input_shape: tuple[int, int, int], seed: int) -> np.nd
 
 def bundle(cache: Path, out: Path) -> list[Path]:
     """Copy the drawings in an app-data ``cache`` folder into ``out`` (the app's resources), compressed:
-    what ``make default-model`` ships, so the default run on bundled MNIST never draws them."""
+    what ``make default-model`` ships, so the default run on bundled MNIST never draws them.
+
+    Drawings of another version are removed from ``out``; those of this version stay unless the
+    cache has them (a run that read them from ``out`` drew nothing, so its cache is empty).
+    """
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.npz"):
-        old.unlink()
+        if not old.name.startswith(f"v{CACHE_VERSION}-"):
+            old.unlink()
     written = []
     for path in sorted(cache.glob(f"v{CACHE_VERSION}-*.npy")):
         target = out / f"{path.stem}.npz"

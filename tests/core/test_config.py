@@ -29,16 +29,15 @@ def test_every_models_recipe_is_a_valid_config(name):
     spec = config.model_spec(name)
     settings = TrainConfig.for_model(name)
     settings.check()
-    assert (settings.epochs, settings.batch_size, settings.learning_rate, settings.schedule, settings.augment) == (
-        spec.epochs, spec.batch_size, spec.learning_rate, spec.schedule, spec.augment)
+    assert (settings.epochs, settings.batch_size, settings.learning_rate, settings.schedule) == (
+        spec.epochs, spec.batch_size, spec.learning_rate, spec.schedule)
     assert spec.schedule in config.SCHEDULES
 
 
-def test_presets_are_quick_by_default_and_thorough_with_augmentation():
+def test_presets_are_quick_by_default_and_thorough():
     assert list(config.PRESETS) == ["Quick", "Thorough"]
     assert config.PRESETS["Quick"] == config.DEFAULT_MODEL
     quick, thorough = (TrainConfig.for_model(model) for model in config.PRESETS.values())
-    assert not quick.augment and thorough.augment
     assert thorough.epochs > quick.epochs
 
 

@@ -103,10 +103,13 @@ def test_bundle_copies_a_cache_compressed_and_replaces_what_was_there(tmp_path):
     cache.mkdir()
     out.mkdir()
     (out / "v0-stale.npz").write_bytes(b"old")
+    current = f"v{rejection.CACHE_VERSION}"
+    (out / f"{current}-negatives-2-28x28x1-9.npz").write_bytes(b"to be replaced")
+    (out / f"{current}-pen-digits-kept.npz").write_bytes(b"read from here, so not in the cache")
     images = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28, 1)
-    np.save(cache / f"v{rejection.CACHE_VERSION}-negatives-2-28x28x1-9.npy", images)
+    np.save(cache / f"{current}-negatives-2-28x28x1-9.npy", images)
     np.save(cache / "v0-old-version.npy", images)
     [written] = rejection.bundle(cache, out)
-    assert sorted(p.name for p in out.iterdir()) == [written.name]
+    assert sorted(p.name for p in out.iterdir()) == sorted([written.name, f"{current}-pen-digits-kept.npz"])
     with np.load(written) as data:
         assert np.array_equal(data["images"], images)

@@ -61,10 +61,11 @@ def test_presets_pick_their_model_and_recipe_and_follow_the_model_list(form):
     thorough.click()
     spec = config.MODELS[config.PRESETS["Thorough"]]
     assert form.architecture() == spec.name and form.preset() == "Thorough"
-    assert (form.epochs.value(), form.augment.isChecked()) == (spec.epochs, True)
+    assert (form.epochs.value(), form.batch_size.value()) == (spec.epochs, spec.batch_size)
+    form.augment.setChecked(True)
     form.model_combo.setCurrentIndex(form.model_combo.findData("cnn"))  # not a preset: neither is checked
     assert form.preset() is None and not quick.isChecked() and not thorough.isChecked()
-    assert not form.augment.isChecked()  # the cnn recipe does not augment
+    assert not form.augment.isChecked()  # back to the recipe, which does not augment
     form.model_combo.setCurrentIndex(form.model_combo.findData(config.DEFAULT_MODEL))
     assert form.preset() == "Quick"
     form.set_editable(False)
