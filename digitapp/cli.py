@@ -166,7 +166,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     from digitapp.core import workflow  # TensorFlow loads here
 
-    model = workflow.build_model(args.model, dataset)
+    model = workflow.build_model(args.model, dataset, config.seed)
     print(f"model {args.model}: {model.count_params():,} parameters; {config.epochs} epochs, "
           f"batch {config.batch_size}, {config.optimizer} lr {config.learning_rate:g} ({config.schedule})"
           + (", augmented" if config.augment else ""))

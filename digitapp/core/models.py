@@ -110,14 +110,20 @@ Builder = Callable[[tuple[int, int, int], int], keras.Model]
 BUILDERS: dict[str, Builder] = {name: globals()[f"build_{name}"] for name in MODELS}
 
 
-def build_model(name: str, input_shape: tuple[int, int, int], num_classes: int) -> keras.Model:
+def build_model(name: str, input_shape: tuple[int, int, int], num_classes: int,
+                seed: int | None = None) -> keras.Model:
     """Build an uncompiled registered model for the given input shape and class count.
+
+    ``seed``: start from the weights this seed gives, whatever the process drew before (without
+    it the starting weights differ from one process to the next).
 
     Raises:
         ConfigError: no model of that name.
     """
     builder = BUILDERS[model_spec(name).name]
     with TF_LOCK:
+        if seed is not None:
+            keras.utils.set_random_seed(seed)
         return builder(tuple(input_shape), num_classes)
 
 

@@ -53,14 +53,15 @@ def backend_version() -> str:
     return tf.__version__
 
 
-def build_model(architecture: str, dataset: Dataset) -> keras.Model:
+def build_model(architecture: str, dataset: Dataset, seed: int | None = None) -> keras.Model:
     """A new, untrained model of a registered architecture, shaped for ``dataset`` (with the
-    "not a digit" class when the data is digits, see :mod:`rejection`).
+    "not a digit" class when the data is digits, see :mod:`rejection`); ``seed`` fixes its
+    starting weights (a run's seed: the same settings then train the same model).
 
     Raises:
         ConfigError: no architecture of that name.
     """
-    return models.build_model(architecture, dataset.input_shape, model_classes(dataset))
+    return models.build_model(architecture, dataset.input_shape, model_classes(dataset), seed)
 
 
 def model_classes(dataset: Dataset) -> int:
@@ -99,7 +100,7 @@ def train_and_evaluate(
     config.check()
     # A model being continued has the class if it has one output more than the data has classes.
     data = rejection.for_model(dataset, model is None or model.output_shape[-1] == dataset.num_classes + 1)
-    model = build_model(architecture, dataset) if model is None else models.copy_model(model)
+    model = build_model(architecture, dataset, config.seed) if model is None else models.copy_model(model)
     result = training.train(model, data, config, on_batch, on_epoch, should_stop)
     if on_evaluate is not None:
         on_evaluate(len(data.x_test))

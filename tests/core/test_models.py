@@ -81,3 +81,18 @@ def test_describe_gives_the_parameter_count_and_summary():
     count, text = models.describe("mlp", (28, 28, 1), 10)
     assert count == 784 * 128 + 128 + 128 * 10 + 10
     assert "dense" in text.lower() and f"{count:,}" in text
+
+
+def test_a_seed_gives_the_same_starting_weights_whatever_was_drawn_before():
+    import numpy as np
+
+    from digitapp.core.tf import keras
+
+    first = models.build_model("fast", (28, 28, 1), 11, seed=3)
+    keras.random.uniform((5,))  # other work draws random numbers in between
+    models.build_model("cnn", (28, 28, 1), 10)
+    again = models.build_model("fast", (28, 28, 1), 11, seed=3)
+    other = models.build_model("fast", (28, 28, 1), 11, seed=4)
+    weights, same, different = (m.get_weights() for m in (first, again, other))
+    assert all(np.array_equal(a, b) for a, b in zip(weights, same))
+    assert not all(np.array_equal(a, b) for a, b in zip(weights, different))
