@@ -33,7 +33,7 @@ run: install
 # answers drawings before TensorFlow has loaded.
 default-model: install
 	rm -rf build/default-model-home
-	DIGITAPP_HOME=build/default-model-home $(BIN)/digitapp train --dataset mnist --model thorough --no-augment \
+	DIGITAPP_HOME=build/default-model-home $(BIN)/digitapp train --dataset mnist --model thorough \
 		--out resources/default-model.keras
 	$(BIN)/python -c "from pathlib import Path; from digitapp.core import rejection; \
 		print(*rejection.bundle(Path('build/default-model-home/cache'), Path('resources/not-a-digit')), sep='\n')"

@@ -41,8 +41,9 @@ MNIST_STROKE = (2.5, 3.4)
 RECIPE_STEPS = {
     "digit": ["convert to 8-bit grayscale", "invert if the ink is darker than the paper (white ink on black)",
               "crop to the ink",
-              "widen strokes thinner than 2.5 px and narrow strokes thicker than 3.4 px (in the 20x20 box's "
-              "pixels; width = 2 x ink / outline) by a square max / min filter",
+              f"widen strokes thinner than {MNIST_STROKE[0]} px and narrow strokes thicker than "
+              f"{MNIST_STROKE[1]} px (in the 20x20 box's pixels; width = 2 x ink / outline) by a square "
+              "max / min filter",
               "fit the ink into a 20x20 box, keeping its aspect ratio",
               "place it in the 28x28 frame with its centre of mass at the centre",
               "divide by 255 (float32 on [0, 1])"],

@@ -57,10 +57,11 @@ class TrainingForm(QWidget):
         # The presets pick a model and its recipe; another model in the list checks neither.
         self.presets = QButtonGroup(self)
         preset_row = QHBoxLayout()
-        for name, model in config.PRESETS.items():
+        # A button's id is its preset's place in config.PRESETS (its text may gain an accelerator "&").
+        for index, (name, model) in enumerate(config.PRESETS.items()):
             button = QRadioButton(name)
             button.setToolTip(config.model_spec(model).description)
-            self.presets.addButton(button)
+            self.presets.addButton(button, index)
             preset_row.addWidget(button)
         preset_row.addStretch(1)
         self.model_info = QLabel("")
@@ -111,7 +112,7 @@ class TrainingForm(QWidget):
         self.apply_model_defaults()
         self._show_preset()
         self.model_combo.currentIndexChanged.connect(self._on_model_changed)
-        self.presets.buttonClicked.connect(self._on_preset_clicked)
+        self.presets.idClicked.connect(self._on_preset_clicked)
         self.defaults_button.clicked.connect(self._on_defaults_clicked)
         self.summary_button.clicked.connect(self._on_summary_clicked)
         self.summary_button.setEnabled(False)
@@ -153,13 +154,13 @@ class TrainingForm(QWidget):
 
     def preset(self) -> str | None:
         """The preset whose model is chosen (None for another model)."""
-        button = self.presets.checkedButton()
-        return None if button is None else button.text()
+        index = self.presets.checkedId()
+        return None if index < 0 else list(config.PRESETS)[index]
 
     def _show_preset(self) -> None:
-        checked = next((b for b in self.presets.buttons() if config.PRESETS[b.text()] == self.architecture()), None)
-        if checked is not None:
-            checked.setChecked(True)
+        models = list(config.PRESETS.values())
+        if self.architecture() in models:
+            self.presets.button(models.index(self.architecture())).setChecked(True)
         elif self.presets.checkedButton() is not None:
             self.presets.setExclusive(False)  # an exclusive group cannot uncheck its last button
             self.presets.checkedButton().setChecked(False)
@@ -204,9 +205,9 @@ class TrainingForm(QWidget):
         self._show_preset()
         self._update_model_info()
 
-    @Slot(QRadioButton)
-    def _on_preset_clicked(self, button: QRadioButton) -> None:
-        _set_value(self.model_combo, config.PRESETS[button.text()])
+    @Slot(int)
+    def _on_preset_clicked(self, index: int) -> None:
+        _set_value(self.model_combo, list(config.PRESETS.values())[index])
 
     @Slot()
     def _on_defaults_clicked(self) -> None:
