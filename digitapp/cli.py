@@ -50,9 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     defaults = TrainConfig()
     parser = argparse.ArgumentParser(
         prog="digitapp",
-        description="Train an image classifier and use it. Without a command, opens the app.",
+        description="Train an image classifier and use it. Without a command, opens the app "
+        "(digitapp MODEL.keras: the app with that model open).",
     )
-    parser.add_argument("--version", action="version", version=f"digitapp {__version__}")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("--verbose", action="store_true",
+                        help="with --version: also Python, the platform and every package the app runs on")
     parser.add_argument("--self-test", action="store_true",
                         help="check this installation: open the window offscreen, train a few batches, "
                         "classify a bundled image, save and reopen a model; exit 0 if all worked")
@@ -102,8 +105,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     applog.ensure_streams()  # a windowed build has no stdout/stderr: writes must not crash
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) == 1 and Path(argv[0]).suffix.lower() in MODEL_SUFFIXES:
+        return _open_gui(model_path=argv[0])  # `digitapp digits.keras`: a double-clicked model file
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.version:
+        from digitapp.version import verbose_version_text
+
+        print(verbose_version_text(__version__) if args.verbose else f"digitapp {__version__}")
+        return 0
     if args.self_test:
         from digitapp import selftest
 
@@ -128,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"{user_message(exc)} (set DIGITAPP_DEBUG=1 for details)")
 
 
-def _open_gui() -> int:
+def _open_gui(model_path: str | None = None) -> int:
     # Qt aborts the process when it cannot show a window: look for the usual causes first.
     from digitapp.gui import display
 
@@ -141,7 +152,7 @@ def _open_gui() -> int:
         if os.environ.get("DIGITAPP_DEBUG"):
             raise
         return _fail(display.import_failure_message(exc))
-    return run()
+    return run(model_path=model_path)
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> int:

@@ -3,8 +3,8 @@
 Opens the real window offscreen, loads TensorFlow, trains on bundled MNIST and stops after
 a few batches, classifies a bundled image on the Predict tab, saves the model to a temporary
 folder and opens it again, exports it to ONNX and LiteRT and proves both, checks the bundled
-default model's ONNX copy against its Keras file, and asks the web
-service for one prediction (a frozen build missing a runtime library or a module loaded by
+default model's ONNX copy against its Keras file, opens a classic script's ``cnn_model.h5``
+(Keras 2) and asks the web service for one prediction (a frozen build missing a runtime library or a module loaded by
 name fails here, not on a user's machine). Exit code 0 when every step
 passed; otherwise 1 and the failed step's reason (on stdout when there is one, and in the log file).
 """
@@ -23,6 +23,10 @@ from digitapp.core.resources import resource_path
 
 STEP_TIMEOUT_S = 300
 BATCHES = 5
+# resources/sample-digit.png is MNIST's test image 0, a 7 (resources/README.md).
+SAMPLE_LABEL = "7"
+# A classic "MNIST CNN in Keras" script's model.save("cnn_model.h5"), made by Keras 2 (resources/README.md).
+CLASSIC_H5 = "cnn_model.h5"
 
 
 class SelfTestError(Exception):
@@ -131,6 +135,10 @@ def _steps(tmp: Path) -> None:
             quick = default_model.open_quick()
             _require(quick.predictor.predict(sample).name == workflow.open_model(default_model.keras_path())
                      .predictor.predict(sample).name, "the bundled model's two copies disagree")
+
+        with _step(f"a classic script's {CLASSIC_H5} (Keras 2) opens and reads the sample digit"):
+            classic = workflow.open_model(resource_path(CLASSIC_H5)).predictor.predict(sample)
+            _require(classic.name == SAMPLE_LABEL, f"it answered {classic.name!r}, not {SAMPLE_LABEL!r}")
 
         with _step("the web service answers a prediction"):
             _serve_one(reopened, sample, prediction.name)

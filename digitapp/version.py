@@ -18,3 +18,45 @@ def windows_version(version: str) -> tuple[int, int, int, int]:
     release = re.match(r"\d+(?:\.\d+)*", version.strip())
     numbers = [int(n) for n in release.group().split(".")] if release else []
     return tuple(min(n, WINDOWS_PART_MAX) for n in (numbers + [0, 0, 0, 0])[:4])
+
+
+def dependency_versions(root: str = "digitapp") -> list[tuple[str, str]]:
+    """(name, version) of ``root`` and of every package it needs to run, sorted by name.
+
+    In a frozen build these are the packages bundled with it, at the lock file's versions
+    (build.spec copies their metadata); from source, those installed. Test and build tools are
+    not among them: they are extras, never needed to run.
+    """
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    found: dict[str, tuple[str, str]] = {}
+    wanted = [root]
+    while wanted:
+        name = canonicalize_name(wanted.pop())
+        if name in found:
+            continue
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:  # a dependency for another platform, or not bundled
+            continue
+        found[name] = (dist.metadata["Name"], dist.version)
+        for text in dist.requires or []:
+            requirement = Requirement(text)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                wanted.append(requirement.name)
+    return sorted(found.values(), key=lambda pair: canonicalize_name(pair[0]))
+
+
+def verbose_version_text(version: str) -> str:
+    """What ``digitapp --version --verbose`` prints: the app, Python, the platform, then every
+    package it runs on with its version, one per line."""
+    import platform
+    import sys
+
+    build = "frozen build" if getattr(sys, "frozen", False) else "from source"
+    lines = [f"digitapp {version} ({build})", f"Python {platform.python_version()} on {platform.platform()}", ""]
+    lines += [f"{name}=={dist_version}" for name, dist_version in dependency_versions() if name != "digitapp"]
+    return "\n".join(lines)

@@ -354,3 +354,29 @@ def test_predict_with_the_bundled_default_model(mnist, tmp_path):
     assert proc.returncode == 0, proc.stderr
     (row,) = json.loads(proc.stdout)
     assert row["label"] == "7" and row["confidence"] > 0.9
+
+
+def test_version_and_verbose_version(capsys):
+    from importlib import metadata
+
+    from digitapp import __version__
+
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out == f"digitapp {__version__}\n"
+    assert cli.main(["--version", "--verbose"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"digitapp {__version__} (from source)" and lines[1].startswith("Python ")
+    assert f"tensorflow=={metadata.version('tensorflow')}" in lines
+    assert f"onnxruntime=={metadata.version('onnxruntime')}" in lines
+
+
+def test_a_model_file_alone_opens_the_app_with_it(monkeypatch, tmp_path):
+    """What a double-click on a .keras file runs (the installer's association): `DigitApp FILE`."""
+    from digitapp.gui import app, display
+
+    opened = []
+    monkeypatch.setattr(display, "display_problem", lambda: None)
+    monkeypatch.setattr(app, "run", lambda **kwargs: opened.append(kwargs) or 0)
+    path = str(tmp_path / "Łukasz's digits.KERAS")
+    assert cli.main([path]) == 0
+    assert opened == [{"model_path": path}]

@@ -30,3 +30,38 @@ def test_build_spec_uses_it():
 
     spec = (Path(__file__).resolve().parents[1] / "build.spec").read_text()
     assert "windows_version(VERSION)" in spec and "int(" not in spec
+
+
+def test_dependency_versions_are_what_the_app_runs_on():
+    """What the About box and `--version --verbose` list: every package the app needs to run
+    (in a frozen build, those bundled with it), never a test or build tool."""
+    from importlib import metadata
+
+    from digitapp.version import dependency_versions
+
+    listed = dict(dependency_versions())
+    for dist in ("tensorflow", "keras", "numpy", "onnxruntime", "fastapi", "shiboken6"):  # direct and indirect
+        assert listed[metadata.metadata(dist)["Name"]] == metadata.version(dist)
+    assert not {"pytest", "ruff", "pyinstaller", "uv"} & {name.lower() for name in listed}
+
+
+def test_a_requirement_for_another_platform_or_missing_is_left_out(monkeypatch):
+    from importlib import metadata
+
+    from digitapp import version
+
+    class Dist:
+        def __init__(self, name, requires):
+            self.metadata, self.version, self.requires = {"Name": name}, "1.0", requires
+
+    dists = {"app": Dist("app", ["win-only; sys_platform == 'nowhere'", "lib>=1", "extra-tool; extra == 'test'",
+                                 "gone"]),
+             "lib": Dist("lib", ["app"])}  # a cycle ends
+
+    def distribution(name):
+        if name not in dists:
+            raise metadata.PackageNotFoundError(name)
+        return dists[name]
+
+    monkeypatch.setattr(metadata, "distribution", distribution)
+    assert version.dependency_versions("app") == [("app", "1.0"), ("lib", "1.0")]

@@ -27,8 +27,12 @@ from digitapp.core.resources import resource_path
 from digitapp.gui import display
 
 
-def run(argv: list[str] | None = None) -> int:
-    """Open the main window and run the event loop; returns the exit code."""
+def run(argv: list[str] | None = None, model_path: str | None = None) -> int:
+    """Open the main window and run the event loop; returns the exit code.
+
+    ``model_path``: a model file to open once TensorFlow has loaded (a ``.keras`` file
+    double-clicked in the file manager: the installer makes DigitApp open them).
+    """
     log_file = applog.setup()
     sys.excepthook = _ExceptionReporter(log_file)
     QCoreApplication.setOrganizationName("DigitApp")
@@ -43,6 +47,8 @@ def run(argv: list[str] | None = None) -> int:
     from digitapp.gui.main_window import MainWindow
 
     window = MainWindow(deferred=True)
+    if model_path is not None:
+        window.open_when_ready(model_path)
     window.show()
     # After the first paint: build the tabs, then import TensorFlow in the background.
     QTimer.singleShot(0, lambda: (window.build_content(), window.start_backend()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import platform
 from importlib import metadata
+from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot, qVersion
@@ -90,6 +91,8 @@ class MainWindow(QMainWindow):
         self.serving.failed.connect(self._on_status)
         self.statusBar().addPermanentWidget(self.serving.link)
         self._closing = False
+        self._pending_model: str | None = None  # a file to open once TensorFlow is ready
+        self.about_box: QMessageBox | None = None
         # Closing waits (without blocking the event loop) for autosaves in flight.
         self._close_retry = QTimer(self, singleShot=True, interval=CLOSE_RETRY_MS)
         self._close_retry.timeout.connect(self.close)
@@ -179,6 +182,9 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.statusBar().showMessage(f"Ready (TensorFlow {version})", 5000)
         self.files.offer_recovery()
+        if self._pending_model is not None:
+            path, self._pending_model = self._pending_model, None
+            self._open_for_predicting(path)
 
     def _on_backend_failed(self, error: Exception) -> None:
         message = user_message(error)
@@ -252,6 +258,19 @@ class MainWindow(QMainWindow):
     def open_model(self) -> None:
         self.files.ask_and_open()
 
+    def open_when_ready(self, path: str) -> None:
+        """Open the model file ``path`` (the one the app was started with) as soon as TensorFlow
+        has loaded, and show it in the Predict tab; an error is said as any File ▸ Open error is."""
+        if self.training_tab is not None and self.training_tab.backend_ready:
+            self._open_for_predicting(path)
+            return
+        self._pending_model = path
+        self.statusBar().showMessage(f"{Path(path).name} opens once TensorFlow has loaded…")
+
+    def _open_for_predicting(self, path: str) -> None:
+        self.files.opened.connect(lambda _run: self.tabs.setCurrentWidget(self.predict_tab), Qt.SingleShotConnection)
+        self.files.open(path)
+
     def load_model_file(self, path: str, trust_code: bool = False) -> None:
         self.files.open(path, trust_code)
 
@@ -281,7 +300,14 @@ class MainWindow(QMainWindow):
         self.files.export_history(self.session.current)
 
     def _about(self) -> None:
-        QMessageBox.about(self, "About DigitApp", about_html())
+        from digitapp.version import verbose_version_text
+
+        box = QMessageBox(QMessageBox.Information, "About DigitApp", about_html(), QMessageBox.Ok, self)
+        box.setIconPixmap(self.windowIcon().pixmap(64, 64))
+        # Every package it runs on, as `digitapp --version --verbose` lists them (Show Details…).
+        box.setDetailedText(verbose_version_text(__version__))
+        self.about_box = box
+        box.open()
 
     # ------------------------------------------------------------ shutdown
 

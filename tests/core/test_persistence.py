@@ -228,3 +228,19 @@ def test_a_save_killed_mid_write_leaves_the_old_or_the_new_model(trained, mnist_
     persistence.save_model(model, target, _info(mnist_small))
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["source.keras", "source.keras.json", "target.keras", "target.keras.json"])
+
+
+def test_a_keras_2_h5_from_the_classic_scripts_opens_and_reads_digits():
+    """resources/cnn_model.h5 was written by Keras 2 (tf.keras before TensorFlow 2.16), as the classic
+    scripts wrote theirs; Keras 3 reads that layout through a legacy path of its own."""
+    import h5py
+
+    from digitapp.core.resources import resource_path
+
+    path = resource_path("cnn_model.h5")
+    with h5py.File(path) as h5:
+        assert str(h5.attrs["keras_version"]).startswith("2.")
+    model, info = persistence.load_model(path)
+    assert info.input_shape == (28, 28, 1) and info.class_names == [str(d) for d in range(10)]
+    predictor = Predictor(model, info.input_shape, info.class_names, info.preprocessing)
+    assert predictor.predict(resource_path("sample-digit.png")).name == "7"  # MNIST's test image 0

@@ -174,3 +174,34 @@ def test_tensorflow_waits_while_the_user_draws(qtbot, settings, mnist_small_npz,
         assert not tab.train_button.isEnabled()
     qtbot.waitUntil(lambda: tab.train_button.isEnabled(), timeout=60_000)  # the user paused
     close_window(qtbot, win)
+
+
+def test_a_model_file_given_at_start_opens_once_tensorflow_is_ready(qtbot, settings, mnist_small_npz):
+    """`DigitApp.exe digits.keras` (a double-clicked .keras file: the installer associates them):
+    the window is up at once, the model opens when TensorFlow is ready and the Predict tab shows it."""
+    from digitapp.core.resources import resource_path
+    from digitapp.gui.main_window import MainWindow
+    from tests.gui_fixtures import close_window
+
+    classic = resource_path("cnn_model.h5")
+    win = MainWindow(settings)
+    win.open_when_ready(str(classic))
+    win.show()
+    assert "cnn_model.h5 opens once TensorFlow has loaded" in win.statusBar().currentMessage()
+    win.training_tab.import_dataset(str(mnist_small_npz))
+    win.start_backend()
+    qtbot.waitUntil(lambda: win.current is not None, timeout=60_000)
+    assert win.session.current.saved_to == classic
+    assert win.tabs.currentWidget() is win.predict_tab
+    close_window(qtbot, win)
+
+
+def test_about_lists_every_package_it_runs_on(qtbot, window):
+    from importlib import metadata
+
+    window._about()
+    details = window.about_box.detailedText()
+    assert f"tensorflow=={metadata.version('tensorflow')}" in details
+    assert "PySide6_Essentials==" in details or "pyside6-essentials==" in details.lower()
+    assert "pytest" not in details  # a test tool is not part of the app
+    window.about_box.close()
