@@ -64,7 +64,8 @@ def test_locks_agree_on_the_packages_all_platforms_share():
     pins = {lock.stem: {name: version for name, (version, _) in _pins(lock).items()} for lock in LOCKS}
     shared = set.intersection(*(set(p) for p in pins.values()))
     for name in shared:
-        assert len({p[name] for p in pins.values()}) == 1, f"{name}: {', '.join(f'{k} {p[name]}' for k, p in pins.items())}"
+        versions = {platform: p[name] for platform, p in pins.items()}
+        assert len(set(versions.values())) == 1, f"{name}: {versions}"
 
 
 def test_the_build_and_the_windows_workflow_install_from_the_locks():
