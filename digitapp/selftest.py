@@ -39,6 +39,9 @@ def run() -> int:
     started = time.perf_counter()
     _say(f"DigitApp {__version__} self-test ({'frozen' if getattr(sys, 'frozen', False) else 'source'}, "
          f"Python {sys.version.split()[0]}, {sys.platform})")
+    from digitapp.version import verbose_version_text
+
+    _say(verbose_version_text(__version__))  # what this build is made of, in the workflow's log too
     with tempfile.TemporaryDirectory(prefix="digitapp-selftest-") as tmp:
         try:
             _steps(Path(tmp))
