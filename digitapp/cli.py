@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from digitapp import __version__, cli_export
-from digitapp.core import applog, default_model, reports
+from digitapp import __version__, cli_export, cli_predict
+from digitapp.core import applog, default_model
 from digitapp.core.config import (
     BUILTIN_DATASETS,
     DEFAULT_MODEL,
@@ -33,7 +33,6 @@ from digitapp.core.config import (
 from digitapp.core.datasets import Dataset, load_dataset, local_copy
 from digitapp.core.errors import DigitAppError, UnsafeModelError, WriteError, user_message
 from digitapp.core.formatting import epoch_line, format_duration, rejection_text
-from digitapp.core.images import expand_image_paths
 from digitapp.web.command import add_serve_parser, cmd_serve
 
 TRUST_HELP = ("load a model that contains Python code (a Lambda layer); only for files you made "
@@ -93,11 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--metrics-json", metavar="FILE")
     evaluate.add_argument("--trust-code", action="store_true", help=TRUST_HELP)
 
-    predict = sub.add_parser("predict", help="classify image files or folders")
-    predict.add_argument("model", metavar="MODEL.keras", help="a model file, or default (the bundled model)")
-    predict.add_argument("inputs", nargs="+", metavar="IMAGE_OR_FOLDER")
-    predict.add_argument("--json", action="store_true", help="print a JSON list instead of lines")
-    predict.add_argument("--trust-code", action="store_true", help=TRUST_HELP)
+    cli_predict.add_parser(sub, TRUST_HELP)
     cli_export.add_parser(sub, TRUST_HELP)
     add_serve_parser(sub, TRUST_HELP)
     return parser
@@ -123,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         return _open_gui()
     if args.command in MODEL_FILE_COMMANDS:
         args.model = str(default_model.resolve(args.model))  # "default": the bundled model
-    handler = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict,
+    handler = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cli_predict.cmd_predict,
                "export": cli_export.cmd_export, "serve": cmd_serve}[args.command]
     try:
         return handler(args)
@@ -331,31 +326,3 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         _write_json(args.metrics_json, {"model": str(args.model), "dataset": dataset.name,
                                         **evaluation.to_dict(names)})
     return 0
-
-
-# ---------------------------------------------------------------- predict
-
-
-def cmd_predict(args: argparse.Namespace) -> int:
-    files, empty = expand_image_paths(args.inputs)
-    for folder in empty:
-        print(f"digitapp: warning: {folder} contains no image files.", file=sys.stderr)
-
-    from digitapp.core import workflow
-
-    trained = workflow.open_model(args.model, args.trust_code)
-    class_names = trained.info.class_names
-    failures = 0
-    rows = []
-    for path, result in zip(files, trained.predict_files(files)):
-        rows.append(reports.prediction_row(str(path), result, class_names))
-        if isinstance(result, Exception):
-            failures += 1
-            print(f"digitapp: error: {result}", file=sys.stderr)
-            continue
-        if not args.json:
-            top = ", ".join(f"{n} {p:.0%}" for n, p in result.top(3))
-            print(f"{path}: {result.verdict}  [{top}]")
-    if args.json:
-        print(json.dumps(rows, indent=2))
-    return EXIT_ERROR if failures else 0

@@ -3,19 +3,16 @@ clean shutdown that never destroys a running thread."""
 
 from __future__ import annotations
 
-import platform
-from importlib import metadata
 from pathlib import Path
 
-from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot, qVersion
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
-from digitapp import __version__
 from digitapp.core.errors import user_message
 from digitapp.core.formatting import shape_text
 from digitapp.core.resources import resource_path
+from digitapp.gui.about import about_box
 from digitapp.gui.idle import WhenIdle
 from digitapp.gui.model_files import ModelFiles
 from digitapp.gui.serving import Serving
@@ -33,33 +30,6 @@ def _import_backend() -> str:
     from digitapp.core import workflow
 
     return workflow.backend_version()
-
-
-# (distribution, shown as, licence) of what the app is built from.
-COMPONENTS = (
-    ("tensorflow", "TensorFlow", "Apache-2.0"),
-    ("keras", "Keras", "Apache-2.0"),
-    ("numpy", "NumPy", "BSD-3-Clause"),
-    ("matplotlib", "Matplotlib", "Matplotlib licence (PSF-based)"),
-    ("pillow", "Pillow", "MIT-CMU"),
-)
-
-
-def about_html() -> str:
-    """Versions and licences of the app and what it is built from."""
-    rows = [f"<tr><td>Python</td><td>{platform.python_version()}</td><td>PSF</td></tr>",
-            f"<tr><td>Qt</td><td>{qVersion()} (PySide6 {pyside_version})</td><td>LGPL-3.0</td></tr>"]
-    for dist, name, licence in COMPONENTS:
-        try:
-            version = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            version = "bundled"
-        rows.append(f"<tr><td>{name}</td><td>{version}</td><td>{licence}</td></tr>")
-    return (f"<h3>DigitApp {__version__}</h3><p>Train an image classifier and use it.</p>"
-            "<table cellspacing=4>" + "".join(rows) + "</table>"
-            "<p>Bundled data: the MNIST database of handwritten digits © Yann LeCun, Corinna Cortes "
-            "and Christopher J.C. Burges, licensed under "
-            "<a href='https://creativecommons.org/licenses/by-sa/3.0/'>CC BY-SA 3.0</a>.</p>")
 
 
 class MainWindow(QMainWindow):
@@ -268,8 +238,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{Path(path).name} opens once TensorFlow has loaded…")
 
     def _open_for_predicting(self, path: str) -> None:
-        self.files.opened.connect(lambda _run: self.tabs.setCurrentWidget(self.predict_tab), Qt.SingleShotConnection)
+        self.files.opened.connect(self._on_opened_for_predicting, Qt.SingleShotConnection)
         self.files.open(path)
+
+    @Slot(object)
+    def _on_opened_for_predicting(self, _run) -> None:
+        self.tabs.setCurrentWidget(self.predict_tab)
 
     def load_model_file(self, path: str, trust_code: bool = False) -> None:
         self.files.open(path, trust_code)
@@ -300,14 +274,8 @@ class MainWindow(QMainWindow):
         self.files.export_history(self.session.current)
 
     def _about(self) -> None:
-        from digitapp.version import verbose_version_text
-
-        box = QMessageBox(QMessageBox.Information, "About DigitApp", about_html(), QMessageBox.Ok, self)
-        box.setIconPixmap(self.windowIcon().pixmap(64, 64))
-        # Every package it runs on, as `digitapp --version --verbose` lists them (Show Details…).
-        box.setDetailedText(verbose_version_text(__version__))
-        self.about_box = box
-        box.open()
+        self.about_box = about_box(self)
+        self.about_box.open()
 
     # ------------------------------------------------------------ shutdown
 

@@ -1,12 +1,11 @@
 """The main window: runs are kept (Train again, close), saving and opening never wait for a
 training run, an opened model replaces every number on screen, dialogs add the suffix the
-user chose, history export, About."""
+user chose, history export, a model file given at start."""
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from digitapp.gui.main_window import about_html
 from digitapp.gui.model_files import SAVE_FILTERS
 
 EPOCHS_FOR_STOP = 200  # long enough that only Stop can end the run
@@ -66,12 +65,6 @@ def test_export_history_writes_one_row_per_epoch(qtbot, window, tmp_path, monkey
     rows = out.read_text(encoding="utf-8").splitlines()
     assert rows[0] == "epoch,loss,accuracy,val_loss,val_accuracy,seconds"
     assert len(rows) == 2 and rows[1].startswith("1,")
-
-
-def test_about_names_versions_and_the_data_licence():
-    html = about_html()
-    for name in ("Python", "Qt", "TensorFlow", "Keras", "NumPy", "Pillow", "CC BY-SA 3.0"):
-        assert name in html
 
 
 def test_train_again_keeps_the_first_run(qtbot, window):
@@ -195,13 +188,3 @@ def test_a_model_file_given_at_start_opens_once_tensorflow_is_ready(qtbot, setti
     assert win.tabs.currentWidget() is win.predict_tab
     close_window(qtbot, win)
 
-
-def test_about_lists_every_package_it_runs_on(qtbot, window):
-    from importlib import metadata
-
-    window._about()
-    details = window.about_box.detailedText()
-    assert f"tensorflow=={metadata.version('tensorflow')}" in details
-    assert "PySide6_Essentials==" in details or "pyside6-essentials==" in details.lower()
-    assert "pytest" not in details  # a test tool is not part of the app
-    window.about_box.close()
