@@ -90,12 +90,14 @@ exe: $(BUILD_STAMP)
 exe-test: exe
 	dist/DigitApp/DigitApp --self-test
 
-# dist/DigitApp-Setup.exe, the Windows installer (installer.nsi; NSIS: Debian's package nsis).
-# On Windows it packs the Windows bundle; here it compiles the script around this platform's
-# bundle (a check of the script, not an installer to ship), fast: COMPRESSOR=zlib.
+# dist/DigitApp-Setup.exe, the Windows installer (installer.nsi; NSIS: Debian's package nsis),
+# around the last `make exe` (built first when there is none). On Windows it packs the Windows
+# bundle; here it compiles the script around this platform's bundle (a check of the script, not
+# an installer to ship), fast: COMPRESSOR=zlib.
 COMPRESSOR ?= zlib
-installer: exe
-	makensis -V2 -DBUNDLE=dist/DigitApp -DOUTFILE=dist/DigitApp-Setup.exe -DCOMPRESSOR=$(COMPRESSOR) \
+installer: $(BUILD_STAMP)
+	test -d dist/DigitApp || $(MAKE) exe
+	makensis -V2 -DBUNDLE=dist/DigitApp -DBUNDLE_EXE=dist/DigitApp/DigitApp$(if $(filter Windows_NT,$(OS)),.exe) -DOUTFILE=dist/DigitApp-Setup.exe -DCOMPRESSOR=$(COMPRESSOR) \
 		-DVERSION=$$($(BUILD_VENV)/bin/python -c 'import digitapp; print(digitapp.__version__)') \
 		-DVERSION4=$$($(BUILD_VENV)/bin/python -c 'from digitapp import __version__ as v; from digitapp.version import windows_version as w; print(*w(v), sep=".")') \
 		installer.nsi

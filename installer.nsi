@@ -3,8 +3,9 @@
 ;   makensis /DVERSION=0.1.0 /DVERSION4=0.1.0.0 installer.nsi     (Windows)
 ;   makensis -DVERSION=0.1.0 -DVERSION4=0.1.0.0 installer.nsi     (Linux: make installer)
 ;
-; Defines, all optional: BUNDLE (folder to pack), VERSION, VERSION4 (the four numbers
-; Windows' version resource needs), OUTFILE, COMPRESSOR (lzma, or zlib for a quick check).
+; Defines, all optional: BUNDLE (folder to pack), BUNDLE_EXE (its executable), VERSION,
+; VERSION4 (the four numbers Windows' version resource needs), OUTFILE, COMPRESSOR (lzma, or
+; zlib for a quick check).
 ; Relative paths are taken from this file's folder, as makensis changes into it.
 ;
 ; Silent: DigitApp-Setup.exe /S /D=C:\Some Folder   (/D last and unquoted, even with spaces)
@@ -25,6 +26,11 @@ Unicode true
 !endif
 !ifndef OUTFILE
   !define OUTFILE "dist\DigitApp-Setup.exe"
+!endif
+; The bundle's executable, packed as DigitApp.exe: on Linux (make installer, a check of this
+; script) the bundle's executable is dist/DigitApp/DigitApp.
+!ifndef BUNDLE_EXE
+  !define BUNDLE_EXE "${BUNDLE}\DigitApp.exe"
 !endif
 !ifndef COMPRESSOR
   !define COMPRESSOR "lzma"
@@ -104,7 +110,7 @@ Section "${APP}" SecMain
   ; beside the new ones can be loaded instead of them.
   RMDir /r "$INSTDIR\_internal"
 
-  File "${BUNDLE}\${EXE}"
+  File "/oname=${EXE}" "${BUNDLE_EXE}"
   File /r "${BUNDLE}\_internal"
   WriteUninstaller "$INSTDIR\${UNINSTALLER}"
 
