@@ -57,7 +57,8 @@ lint: install-test
 # and macOS 14 (Qt 6.12's and ONNX Runtime's macOS wheels); older targets would lock older releases.
 LOCK_PYTHON := 3.11
 LOCKS := windows-x86_64:x86_64-pc-windows-msvc linux-x86_64:x86_64-manylinux_2_34 macos-arm64:aarch64-apple-darwin
-LINUX_LOCK := requirements/linux-x86_64.txt
+# The lock of the platform `make exe` runs on.
+BUILD_LOCK := requirements/$(if $(filter Darwin,$(shell uname -s)),macos-arm64,linux-x86_64).txt
 
 lock: install
 	$(BIN)/python -m pip install -e '.[lock]'
@@ -68,16 +69,16 @@ lock: install
 	done
 
 # The frozen app: dist/DigitApp/ (onedir; DigitApp.exe on Windows), built in a venv of its own
-# from the Linux lock file, so the bundle holds exactly the locked versions. Slow (~5 min).
+# from this platform's lock file, so the bundle holds exactly the locked versions. Slow (~5 min).
 BUILD_VENV := .venv-build
 BUILD_STAMP := $(BUILD_VENV)/.installed
 
-$(BUILD_STAMP): $(LINUX_LOCK) pyproject.toml
+$(BUILD_STAMP): $(BUILD_LOCK) pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(LOCK_PYTHON)".split("."))))' \
 		|| { echo "The lock files are for Python $(LOCK_PYTHON): make exe PYTHON=python$(LOCK_PYTHON)"; exit 1; }
 	test -x $(BUILD_VENV)/bin/python || $(PYTHON) -m venv $(BUILD_VENV)
 	$(BUILD_VENV)/bin/python -m pip install --upgrade pip
-	$(BUILD_VENV)/bin/python -m pip install --require-hashes --no-deps -r $(LINUX_LOCK)
+	$(BUILD_VENV)/bin/python -m pip install --require-hashes --no-deps -r $(BUILD_LOCK)
 	$(BUILD_VENV)/bin/python -m pip install --no-deps -e .
 	touch $(BUILD_STAMP)
 

@@ -104,7 +104,7 @@ def main() -> int:
     print(f"| **all** | **{total / MB:,.0f}** |" + (f" {sum(naive.values()) / MB:,.0f} | "
                                                    f"{(sum(naive.values()) - total) / MB:,.0f} |" if naive else ""))
     verdict = "met" if rest / MB <= TARGET_MB else "missed"
-    print(f"\neverything except {CORE}: {rest / MB:,.0f} MB (target ≤{TARGET_MB} MB: {verdict})")
+    print(f"\neverything except {CORE}: {rest / MB:,.0f} MB (target <= {TARGET_MB} MB: {verdict})")
     print("\nlargest folders and files:")
     for key, size in largest_in(sizes):
         print(f"  {size / MB:8,.1f} MB  {key}")

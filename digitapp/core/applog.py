@@ -40,10 +40,15 @@ def log_path() -> Path:
 
 
 def ensure_streams() -> None:
-    """Replace missing standard streams (windowed builds) with the null device."""
+    """Replace missing standard streams (windowed builds) with the null device, and let the others
+    write any text: a pipe on Windows encodes in the ANSI code page (cp1252), which has no "Ł" for a
+    path like C:\\Users\\Łukasz, and a message must not be lost to a UnicodeEncodeError."""
     for name in ("stdout", "stderr"):
-        if getattr(sys, name) is None:
+        stream = getattr(sys, name)
+        if stream is None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - lives for the process
+        elif hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     if sys.stdin is None:
         sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - lives for the process
 

@@ -84,3 +84,19 @@ def test_an_unwritable_folder_means_no_log_not_no_app(tmp_path, monkeypatch, cle
     blocker.write_text("in the way")
     monkeypatch.setenv("DIGITAPP_HOME", str(blocker / "DigitApp"))
     assert applog.setup() is None
+
+
+def test_streams_in_a_code_page_without_the_letters_still_write_them(monkeypatch):
+    """A windowed exe's redirected output on Windows is cp1252: a path with "Ł" must not raise."""
+    import io
+    import sys
+
+    from digitapp.core import applog
+
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="cp1252", errors="strict")
+    monkeypatch.setattr(sys, "stdout", stream)
+    applog.ensure_streams()
+    print(r"FAILED: C:\Users\Łukasz Ö\Temp is full")
+    stream.flush()
+    assert raw.getvalue() == b"FAILED: C:\\Users\\\\u0141ukasz \xd6\\Temp is full\n"

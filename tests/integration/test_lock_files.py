@@ -71,6 +71,7 @@ def test_locks_agree_on_the_packages_all_platforms_share():
 def test_the_build_and_the_windows_workflow_install_from_the_locks():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     workflow = (ROOT / ".github" / "workflows" / "windows-exe.yml").read_text(encoding="utf-8")
-    assert "LINUX_LOCK := requirements/linux-x86_64.txt" in makefile
-    assert "--require-hashes --no-deps -r $(LINUX_LOCK)" in makefile
+    assert "BUILD_LOCK := requirements/$(if $(filter Darwin,$(shell uname -s)),macos-arm64,linux-x86_64).txt" \
+        in makefile
+    assert "--require-hashes --no-deps -r $(BUILD_LOCK)" in makefile
     assert "--require-hashes --no-deps -r requirements/windows-x86_64.txt" in workflow
