@@ -99,8 +99,8 @@ COMPRESSOR ?= zlib
 installer: $(BUILD_STAMP)
 	test -d dist/DigitApp || $(MAKE) exe
 	makensis -V2 -DBUNDLE=dist/DigitApp -DBUNDLE_EXE=dist/DigitApp/DigitApp$(if $(filter Windows_NT,$(OS)),.exe) -DOUTFILE=dist/DigitApp-Setup.exe -DCOMPRESSOR=$(COMPRESSOR) \
-		-DVERSION=$$($(BUILD_VENV)/bin/python -c 'import digitapp; print(digitapp.__version__)') \
-		-DVERSION4=$$($(BUILD_VENV)/bin/python -c 'from digitapp import __version__ as v; from digitapp.version import windows_version as w; print(*w(v), sep=".")') \
+		-DVERSION=$$($(BUILD_VENV)/bin/python -m digitapp.version) \
+		-DVERSION4=$$($(BUILD_VENV)/bin/python -m digitapp.version --windows) \
 		installer.nsi
 	ls -l dist/DigitApp-Setup.exe
 

@@ -60,3 +60,13 @@ def verbose_version_text(version: str) -> str:
     lines = [f"digitapp {version} ({build})", f"Python {platform.python_version()} on {platform.platform()}", ""]
     lines += [f"{name}=={dist_version}" for name, dist_version in dependency_versions() if name != "digitapp"]
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    # `python -m digitapp.version [--windows]`: the app's version, or its four Windows numbers
+    # dotted (what makensis needs: the Makefile and the Windows workflow ask here).
+    import sys
+
+    from digitapp import __version__
+
+    print(".".join(map(str, windows_version(__version__))) if sys.argv[1:] == ["--windows"] else __version__)

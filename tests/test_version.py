@@ -65,3 +65,18 @@ def test_a_requirement_for_another_platform_or_missing_is_left_out(monkeypatch):
 
     monkeypatch.setattr(metadata, "distribution", distribution)
     assert version.dependency_versions("app") == [("app", "1.0"), ("lib", "1.0")]
+
+
+def test_the_module_prints_what_makensis_is_given():
+    """The Makefile and the Windows workflow pass these to makensis (VERSION, VERSION4)."""
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "digitapp.version", *args], capture_output=True, text=True,
+                              cwd=ROOT, check=True).stdout.strip()
+
+    assert run() == __version__
+    assert run("--windows") == ".".join(map(str, windows_version(__version__)))

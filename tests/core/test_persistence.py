@@ -236,11 +236,12 @@ def test_a_keras_2_h5_from_the_classic_scripts_opens_and_reads_digits():
     import h5py
 
     from digitapp.core.resources import resource_path
+    from digitapp.selftest import CLASSIC_H5, SAMPLE_LABEL
 
-    path = resource_path("cnn_model.h5")
+    path = resource_path(CLASSIC_H5)
     with h5py.File(path) as h5:
         assert str(h5.attrs["keras_version"]).startswith("2.")
     model, info = persistence.load_model(path)
     assert info.input_shape == (28, 28, 1) and info.class_names == [str(d) for d in range(10)]
     predictor = Predictor(model, info.input_shape, info.class_names, info.preprocessing)
-    assert predictor.predict(resource_path("sample-digit.png")).name == "7"  # MNIST's test image 0
+    assert predictor.predict(resource_path("sample-digit.png")).name == SAMPLE_LABEL
