@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from digitapp.core.errors import user_message
 from digitapp.core.formatting import shape_text
@@ -62,6 +62,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.serving.link)
         self._closing = False
         self._pending_model: str | None = None  # a file to open once TensorFlow is ready
+        # Says so until then; permanent: the tabs' passing messages at start-up would cover it.
+        self.pending_label = QLabel(visible=False)
+        self.statusBar().addPermanentWidget(self.pending_label)
         self.about_box: QMessageBox | None = None
         # Closing waits (without blocking the event loop) for autosaves in flight.
         self._close_retry = QTimer(self, singleShot=True, interval=CLOSE_RETRY_MS)
@@ -154,10 +157,13 @@ class MainWindow(QMainWindow):
         self.files.offer_recovery()
         if self._pending_model is not None:
             path, self._pending_model = self._pending_model, None
-            self._open_for_predicting(path)
+            self.pending_label.hide()
+            self._open_for_predicting(path)  # says "Opening …" itself
 
     def _on_backend_failed(self, error: Exception) -> None:
         message = user_message(error)
+        self._pending_model = None  # it cannot open without TensorFlow; the box says why
+        self.pending_label.hide()
         self.statusBar().showMessage("TensorFlow could not be loaded; training and prediction are unavailable.")
         box = QMessageBox(QMessageBox.Critical, "DigitApp", f"TensorFlow could not be loaded: {message}",
                           QMessageBox.Ok, self)
@@ -229,13 +235,13 @@ class MainWindow(QMainWindow):
         self.files.ask_and_open()
 
     def open_when_ready(self, path: str) -> None:
-        """Open the model file ``path`` (the one the app was started with) as soon as TensorFlow
-        has loaded, and show it in the Predict tab; an error is said as any File ▸ Open error is."""
+        """Open ``path`` (the file the app was started with) once TensorFlow has loaded, in the Predict tab."""
         if self.training_tab is not None and self.training_tab.backend_ready:
             self._open_for_predicting(path)
             return
         self._pending_model = path
-        self.statusBar().showMessage(f"{Path(path).name} opens once TensorFlow has loaded…")
+        self.pending_label.setText(f"{Path(path).name} opens once TensorFlow has loaded…")
+        self.pending_label.show()
 
     def _open_for_predicting(self, path: str) -> None:
         self.files.opened.connect(self._on_opened_for_predicting, Qt.SingleShotConnection)

@@ -180,11 +180,12 @@ def test_a_model_file_given_at_start_opens_once_tensorflow_is_ready(qtbot, setti
     win = MainWindow(settings)
     win.open_when_ready(str(classic))
     win.show()
-    assert "cnn_model.h5 opens once TensorFlow has loaded" in win.statusBar().currentMessage()
+    assert win.pending_label.text() == "cnn_model.h5 opens once TensorFlow has loaded…"
+    assert not win.pending_label.isHidden()
     win.training_tab.import_dataset(str(mnist_small_npz))
     win.start_backend()
     qtbot.waitUntil(lambda: win.current is not None, timeout=60_000)
     assert win.session.current.saved_to == classic
-    assert win.tabs.currentWidget() is win.predict_tab
+    assert win.tabs.currentWidget() is win.predict_tab and win.pending_label.isHidden()
     close_window(qtbot, win)
 
