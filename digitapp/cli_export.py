@@ -17,7 +17,7 @@ from digitapp.core.config import (
     export_path,
     manifest_path,
 )
-from digitapp.core.datasets import local_copy
+from digitapp.core.datasets import builtin_key, local_copy
 from digitapp.core.errors import DigitAppError
 
 EXIT_NOT_PROVEN = 1
@@ -76,7 +76,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _trained_on(name: str) -> str:
     """The built-in dataset a model was trained on, if it is on this computer: the proof's
     default test images."""
-    key = next((k for k, shown in BUILTIN_DATASETS.items() if name in (k, shown)), None)
+    key = builtin_key(name)
     if key is None or local_copy(key) is None:
         raise DigitAppError(f"give --dataset or --data: the test images to prove the export on "
                             f"(the model was trained on {name or 'an unnamed dataset'}).")

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from digitapp.core import export, models, persistence, rejection, training
+from digitapp.core import export, finetune, models, personal, persistence, rejection, training
 from digitapp.core.config import EXPORT_PROOF_IMAGES, TrainConfig, rejects
-from digitapp.core.datasets import Dataset
-from digitapp.core.errors import ModelMismatchError
+from digitapp.core.datasets import Dataset, builtin_key, load_dataset
+from digitapp.core.errors import DatasetError, ModelMismatchError
 from digitapp.core.evaluation import Evaluation, evaluate
 from digitapp.core.export import ExportProof
 from digitapp.core.persistence import ModelInfo
@@ -25,7 +25,7 @@ from digitapp.core.training import BatchHook, EpochHook, StopCheck, TrainResult
 
 __all__ = [
     "ExportProof", "TrainedModel", "backend_version", "build_model", "describe_model", "evaluate_on",
-    "export_model", "open_model", "save_model", "train_and_evaluate",
+    "export_model", "finetune_model", "open_model", "save_model", "train_and_evaluate",
 ]
 
 
@@ -124,6 +124,55 @@ def train_and_evaluate(
         config=asdict(config),
     )
     return TrainedModel(model, info, predictor, ev, result, dataset, data)
+
+
+def finetune_model(trained: TrainedModel, samples_folder: str | Path, replay: Dataset | None = None,
+                   on_step: finetune.Step | None = None, **hooks) -> TrainedModel:
+    """A new model: ``trained`` adapted to the personal samples in ``samples_folder`` (class
+    sub-folders of images, see :mod:`personal`), replaying ``replay`` — by default the built-in
+    dataset the model was trained on — so that it keeps what it knew. ``trained`` is unchanged.
+    ``hooks``: on_batch, on_epoch, should_stop as for training.
+
+    Raises:
+        DatasetError: the folder is missing or not the model's, there are too few samples, or
+            the original training data is not on this computer.
+        ModelMismatchError: ``replay`` does not fit the model.
+        DigitAppError: the samples could not be learnt without losing test accuracy.
+    """
+    info = trained.info
+    samples = personal.load_samples(samples_folder, info.class_names, info.input_shape, info.preprocessing)
+    personal.check_enough(samples, samples_folder)
+    if replay is None:
+        replay = _original_data(info)
+    data = _test_data(info, replay)
+    tuned = finetune.finetune(trained.model, trained.predictor, data, len(replay.x_test), samples, on_step,
+                              seed=int(info.config.get("seed", 0)), **hooks)
+    ev, result = tuned.evaluation, tuned.result
+    metrics = {
+        "test_accuracy": ev.accuracy, "test_loss": ev.loss,
+        **({} if ev.caught is None else {"non_digits_caught": ev.caught, "digits_rejected": ev.rejected}),
+        "train_seconds": result.train_seconds, "epochs_completed": result.epochs_completed,
+        "stopped": result.stopped, "finetune": {**tuned.report, "folder": str(samples_folder), "notes": samples.notes},
+    }
+    new_info = persistence.ModelInfo(
+        info.input_shape, info.class_names, info.preprocessing, info.dataset, info.architecture,
+        merge_histories(info.history, result.history), metrics, asdict(tuned.config))
+    return TrainedModel(tuned.model, new_info, tuned.predictor, ev, result, replay, data)
+
+
+def _original_data(info: ModelInfo) -> Dataset:
+    """The built-in dataset a model was trained on, from this computer (never downloaded).
+
+    Raises:
+        DatasetError: it is not a built-in dataset, or it is not here.
+    """
+    key = builtin_key(info.dataset)
+    if key is None:
+        raise DatasetError(
+            f"The model was trained on {info.dataset or 'unnamed data'}, not a built-in dataset: give its "
+            "training data to replay, so that the fine-tune does not forget it."
+        )
+    return load_dataset(key, download=False)
 
 
 def _evaluate(predictor: Predictor, dataset: Dataset, data: Dataset) -> Evaluation:

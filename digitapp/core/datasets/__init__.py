@@ -14,7 +14,7 @@ from pathlib import Path
 
 from digitapp.core.config import BUILTIN_DATASETS
 from digitapp.core.datasets.arrays import Dataset, from_arrays, split_validation
-from digitapp.core.datasets.builtin import download_builtin, load_builtin, local_copy
+from digitapp.core.datasets.builtin import builtin_key, download_builtin, load_builtin, local_copy
 from digitapp.core.datasets.cifar import is_cifar_dir, load_cifar_dir
 from digitapp.core.datasets.folders import load_image_folder
 from digitapp.core.datasets.idx import find_idx_files, load_idx_dir, read_idx, write_idx
@@ -22,7 +22,7 @@ from digitapp.core.datasets.npz import load_npz, save_npz
 from digitapp.core.errors import DatasetError
 
 __all__ = [
-    "Dataset", "download_builtin", "from_arrays", "load_builtin", "load_cifar_dir", "load_dataset", "load_idx_dir",
+    "Dataset", "builtin_key", "download_builtin", "from_arrays", "load_builtin", "load_cifar_dir", "load_dataset", "load_idx_dir",
     "load_image_folder", "load_npz", "local_copy", "read_idx", "save_npz", "split_validation", "write_idx",
 ]
 

@@ -52,6 +52,12 @@ def load_builtin(name: str, download: bool = True) -> Dataset:
     return download_builtin(name)
 
 
+def builtin_key(name: str) -> str | None:
+    """The built-in dataset's key for a name a model's sidecar records (``MNIST`` → ``mnist``),
+    or None when the model was trained on other data."""
+    return next((key for key, shown in BUILTIN_DATASETS.items() if name in (key, shown)), None)
+
+
 def local_copy(name: str) -> Path | None:
     """Where a built-in dataset is on this computer (the bundled file, Keras' cache, a
     system package), or None when it would have to be downloaded. Looks only at the disk:
