@@ -34,9 +34,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 RESULTS = ROOT / "bench" / "results" / "finetune.json"
 
-from handwriting import TEMPLATES  # noqa: E402  (hand-made digit strokes, not MNIST)
+from handwriting import TEMPLATES
 
-from digitapp.core.rejection import stroke_points  # noqa: E402
+from digitapp.core.rejection import stroke_points
 
 CANVAS = 280
 COUNTS = (5, 20)
@@ -57,8 +57,8 @@ class Writer:
                             rng.uniform(0, 2 * math.pi)) for _ in range(3)] for d in TEMPLATES}
         self.rng = np.random.default_rng(seed + 10_000)
 
-    def draw(self, digit: int) -> np.ndarray:
-        """One sample of ``digit``: uint8 (280, 280), white ink on black."""
+    def strokes(self, digit: int) -> tuple[list[list[tuple[float, float]]], int]:
+        """One sample of ``digit`` as pen strokes on the 280×280 canvas, and the pen's width."""
         rng = self.rng
         slant = self.slant + rng.normal(0, 0.04)
         angle = self.tilt + rng.normal(0, 0.04)
@@ -68,8 +68,7 @@ class Writer:
         scale = rng.uniform(0.55, 0.75) * CANVAS
         centre = rng.uniform(0.42, 0.58, 2) * CANVAS
         width = max(3, int(self.pen * scale * rng.uniform(0.9, 1.1)))
-        img = Image.new("L", (CANVAS, CANVAS), 0)
-        pen = ImageDraw.Draw(img)
+        lines = []
         for part in TEMPLATES[digit]:
             points = stroke_points(part, 40)
             if not isinstance(part, tuple):
@@ -79,7 +78,16 @@ class Writer:
                 points = points + amplitude * np.sin(2 * math.pi * (points @ frequency) + phase)[:, None]
             points = points + np.cumsum(rng.normal(0, 0.004, points.shape), axis=0)
             xy = ((points - 0.5) @ matrix.T) * scale + centre
-            line = [(float(x), float(y)) for x, y in xy]
+            lines.append([(float(x), float(y)) for x, y in xy])
+        return lines, width
+
+    def draw(self, digit: int) -> np.ndarray:
+        """One sample of ``digit``: uint8 (280, 280), white ink on black (round caps and joins,
+        as the canvas draws)."""
+        lines, width = self.strokes(digit)
+        img = Image.new("L", (CANVAS, CANVAS), 0)
+        pen = ImageDraw.Draw(img)
+        for line in lines:
             pen.line(line, fill=255, width=width, joint="curve")
             for x, y in (line[0], line[-1]):
                 pen.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill=255)

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from digitapp import __version__, cli_export, cli_predict
+from digitapp import __version__, cli_export, cli_finetune, cli_predict
 from digitapp.core import applog, default_model
 from digitapp.core.config import (
     BUILTIN_DATASETS,
@@ -39,7 +39,7 @@ TRUST_HELP = ("load a model that contains Python code (a Lambda layer); only for
               "yourself: the code runs with your permissions")
 
 # Commands whose MODEL argument is a file (or "default", the bundled model).
-MODEL_FILE_COMMANDS = ("evaluate", "predict", "export", "serve")
+MODEL_FILE_COMMANDS = ("evaluate", "predict", "export", "finetune", "serve")
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
 BAR_WIDTH = 30
@@ -94,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_predict.add_parser(sub, TRUST_HELP)
     cli_export.add_parser(sub, TRUST_HELP)
+    cli_finetune.add_parser(sub, TRUST_HELP)
     add_serve_parser(sub, TRUST_HELP)
     return parser
 
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in MODEL_FILE_COMMANDS:
         args.model = str(default_model.resolve(args.model))  # "default": the bundled model
     handler = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cli_predict.cmd_predict,
-               "export": cli_export.cmd_export, "serve": cmd_serve}[args.command]
+               "export": cli_export.cmd_export, "finetune": cli_finetune.cmd_finetune, "serve": cmd_serve}[args.command]
     try:
         return handler(args)
     except UnsafeModelError as exc:
@@ -160,7 +161,7 @@ def _fail(message: str, code: int = EXIT_ERROR) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     out = Path(args.out)
-    _check_output(out)
+    check_output(out)
     config = TrainConfig.for_model(
         args.model, epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
         optimizer=args.optimizer, schedule=args.schedule, augment=args.augment,
@@ -216,7 +217,7 @@ def load_data(args: argparse.Namespace) -> Dataset:
     return dataset
 
 
-def _check_output(out: Path) -> None:
+def check_output(out: Path) -> None:
     """Fail before training, not after, if the model could not be saved there."""
     if out.suffix.lower() not in MODEL_SUFFIXES:
         raise DigitAppError(f"--out must end in {model_suffix_text()}, not {out.name!r}.")

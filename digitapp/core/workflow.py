@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from digitapp.core import export, finetune, models, personal, persistence, rejection, training
+from digitapp.core import export, finetune, models, persistence, personal, rejection, training
 from digitapp.core.config import EXPORT_PROOF_IMAGES, TrainConfig, rejects
 from digitapp.core.datasets import Dataset, builtin_key, load_dataset
 from digitapp.core.errors import DatasetError, ModelMismatchError
@@ -146,7 +146,8 @@ def finetune_model(trained: TrainedModel, samples_folder: str | Path, replay: Da
         replay = _original_data(info)
     data = _test_data(info, replay)
     tuned = finetune.finetune(trained.model, trained.predictor, data, len(replay.x_test), samples, on_step,
-                              seed=int(info.config.get("seed", 0)), **hooks)
+                              seed=int(info.config.get("seed", 0)), augment=bool(info.config.get("augment")),
+                              **hooks)
     ev, result = tuned.evaluation, tuned.result
     metrics = {
         "test_accuracy": ev.accuracy, "test_loss": ev.loss,

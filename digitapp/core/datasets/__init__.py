@@ -22,7 +22,8 @@ from digitapp.core.datasets.npz import load_npz, save_npz
 from digitapp.core.errors import DatasetError
 
 __all__ = [
-    "Dataset", "builtin_key", "download_builtin", "from_arrays", "load_builtin", "load_cifar_dir", "load_dataset", "load_idx_dir",
+    "Dataset", "builtin_key", "download_builtin", "from_arrays", "load_builtin", "load_cifar_dir", "load_dataset",
+    "load_idx_dir",
     "load_image_folder", "load_npz", "local_copy", "read_idx", "save_npz", "split_validation", "write_idx",
 ]
 
