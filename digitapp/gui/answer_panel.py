@@ -127,6 +127,10 @@ class AnswerPanel(QWidget):
         self._why_timer.start()
         self.predicted.emit(prediction)
 
+    def shown(self):
+        """The ``Prediction`` on show (None: nothing drawn or opened)."""
+        return self._shown
+
     def _no_why(self) -> str:
         """The caption where no explanation is shown."""
         if self._predictor is None or self._predictor.can_explain:

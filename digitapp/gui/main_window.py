@@ -19,8 +19,7 @@ from digitapp.gui.serving import Serving
 from digitapp.gui.session import Run, Session
 from digitapp.gui.workers import Jobs
 
-# Settings this window keeps (the tabs keep their own under their own groups).
-GEOMETRY_KEY = "window/geometry"
+GEOMETRY_KEY = "window/geometry"  # settings this window keeps (the tabs keep their own)
 # While autosaves are still being written, closing waits this long between checks.
 CLOSE_RETRY_MS = 100
 
@@ -111,6 +110,7 @@ class MainWindow(QMainWindow):
         self.predict_tab.status.connect(self._on_status)
         self.predict_tab.start_default()
         self.training_tab.model_ready.connect(self._on_model_ready)
+        self.predict_tab.model_learned.connect(self._on_model_ready)  # a fine-tune: a new run too
         self.training_tab.picker.dataset_changed.connect(self._on_dataset_changed)
         self.runs_panel.save_requested.connect(self._on_save_requested)
         self.training_tab.restore(self.settings)

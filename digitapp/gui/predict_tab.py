@@ -11,6 +11,7 @@ from digitapp.gui import images
 from digitapp.gui.answer_panel import AnswerPanel
 from digitapp.gui.drawing import CANVAS_PIXELS, DrawingCanvas
 from digitapp.gui.file_table import FileTable, PastedImage
+from digitapp.gui.personal_panel import PersonalPanel
 from digitapp.gui.stable_label import StableLabel
 from digitapp.gui.workers import Jobs
 
@@ -28,6 +29,7 @@ class PredictTab(QWidget):
         files_classified(): the table was filled from opened/dropped files.
         status(str): a line for the status bar (which model answers).
         default_settled(): the bundled model's quick copy answers now, or could not be loaded.
+        model_learned(object): "Learn my handwriting" made a new ``TrainedModel``.
     """
 
     predicted = Signal(object)
@@ -35,6 +37,7 @@ class PredictTab(QWidget):
     files_classified = Signal()
     status = Signal(str)
     default_settled = Signal()
+    model_learned = Signal(object)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -61,6 +64,10 @@ class PredictTab(QWidget):
         left.addLayout(tools)
         left.addWidget(self.model_line)
         self.answer_panel = AnswerPanel(self.jobs)
+        self.personal = PersonalPanel(self.jobs)
+        right = QVBoxLayout()
+        right.addWidget(self.answer_panel, 1)
+        right.addWidget(self.personal)
         self.file_table = FileTable(self.jobs)
         self.file_table.setMinimumHeight(TABLE_MIN_HEIGHT)
 
@@ -68,7 +75,7 @@ class PredictTab(QWidget):
         top_layout = QHBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addLayout(left, 1)  # the canvas takes what the answer leaves
-        top_layout.addWidget(self.answer_panel)
+        top_layout.addLayout(right)
         # A splitter: someone classifying a folder wants the table tall, someone drawing
         # wants the canvas big. Neither pane can be collapsed out of sight.
         self.splitter = QSplitter(Qt.Vertical)
@@ -92,6 +99,9 @@ class PredictTab(QWidget):
         self.file_table.file_selected.connect(self._on_file_selected)
         self.file_table.files_classified.connect(self.files_classified)
         self.file_table.notice.connect(self.answer_panel.show_notice)
+        self.answer_panel.bars.class_clicked.connect(self.correct)
+        self.personal.learned.connect(self.model_learned)
+        self.personal.status.connect(self.status)
         self.canvas.changed.connect(self._on_drawing_changed)
         self.brush.valueChanged.connect(self._on_brush_changed)
         self.clear_button.clicked.connect(self.canvas.clear)
@@ -158,7 +168,24 @@ class PredictTab(QWidget):
         self._predictor = trained.predictor
         self.answer_panel.set_predictor(trained.predictor, trained.info.class_names)
         self.file_table.set_predictor(trained.predictor)
+        self.personal.set_model(trained)
         self._on_drawing_changed()
+
+    @Slot(int)
+    def correct(self, index: int) -> None:
+        """The image on show is of class ``index``: keep it as a personal sample."""
+        shown = self.answer_panel.shown()
+        if shown is None:
+            self.answer_panel.show_notice("Draw a digit or open an image first, then say what it is.")
+            return
+        self.personal.keep(shown.source_image if shown.source_image is not None else self.canvas.to_array(), index)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        names = self._predictor.class_names if self._predictor is not None else []
+        if event.text() and event.text() in names and not event.modifiers() & ~Qt.KeypadModifier:
+            self.correct(names.index(event.text()))  # a digit key names a digit model's class
+            return
+        super().keyPressEvent(event)
 
     def classify_paths(self, paths) -> None:
         """Classify files and folders (their image files) off the GUI thread; fills the table."""

@@ -8,7 +8,7 @@ in step with the pen.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -18,7 +18,13 @@ TEXT_WIDTH = 44
 
 
 class ProbabilityBars(QWidget):
-    """Horizontal bars, one row per class; the most likely class is highlighted."""
+    """Horizontal bars, one row per class; the most likely class is highlighted.
+
+    Signals:
+        class_clicked(int): the user clicked a class's row (to say "it is this one").
+    """
+
+    class_clicked = Signal(int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -80,6 +86,12 @@ class ProbabilityBars(QWidget):
                                  palette.color(QPalette.Base).darker(108))
             painter.end()
         return self._static
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        row = int((event.position().y() - 2) // ROW_HEIGHT)
+        if event.button() == Qt.LeftButton and 0 <= row < len(self._names):
+            self.class_clicked.emit(row)
+        super().mousePressEvent(event)
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self)
