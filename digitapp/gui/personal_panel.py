@@ -7,13 +7,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QIcon, QPixmap
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout
 
 from digitapp.core import personal
 from digitapp.core.errors import DigitAppError, user_message
+from digitapp.gui.stable_label import StableLabel
 from digitapp.gui.workers import Jobs
 
-THUMB = 36  # pixels of a sample in the gallery
+THUMB = 28  # pixels of a sample in the gallery
 SHOWN = 300  # newest samples in the gallery (the folder may hold more)
 
 
@@ -29,39 +30,38 @@ class PersonalPanel(QGroupBox):
     status = Signal(str)
 
     def __init__(self, jobs: Jobs, parent=None):
-        super().__init__("Your handwriting", parent)
+        super().__init__("Your handwriting: wrong or unsure? Click the right bar, or press its key", parent)
         self._jobs = jobs
         self._trained = None
         self._folder: Path | None = None
-        self.hint = QLabel("Wrong or unsure? Click the right class's bar, or press its digit key, "
-                           "to keep this image as your sample.")
-        self.hint.setWordWrap(True)
+        self.setToolTip("A click on a class's bar (or its digit key) keeps the image on show as your sample of "
+                        "that class: a PNG file in a class sub-folder of the app's data folder, to look at, back "
+                        "up or delete like any file.")
         self.gallery = QListWidget()
         self.gallery.setViewMode(QListWidget.IconMode)
         self.gallery.setIconSize(QSize(THUMB, THUMB))
         self.gallery.setFlow(QListWidget.LeftToRight)
         self.gallery.setWrapping(False)
-        self.gallery.setFixedHeight(THUMB + 34)
+        self.gallery.setFixedHeight(THUMB + 26)
         self.gallery.setSelectionMode(QListWidget.ExtendedSelection)
-        self.count = QLabel()
+        # The count, then what the last fine-tune did (two lines; all of it in the tooltip).
+        self.count = StableLabel("", lines=2)
         self.delete_button = QPushButton("Delete")
         self.delete_button.setToolTip("Delete the selected samples' files")
         self.folder_button = QPushButton("Folder…")
         self.folder_button.setToolTip("Show the samples' folder: class sub-folders of PNG files")
         self.learn_button = QPushButton("Learn my handwriting")
         self._learning = False
-        self.result = QLabel()
-        self.result.setWordWrap(True)
+        self._total_shown = 0
         buttons = QHBoxLayout()
         buttons.addWidget(self.count, 1)
         buttons.addWidget(self.delete_button)
         buttons.addWidget(self.folder_button)
         buttons.addWidget(self.learn_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.hint)
         layout.addWidget(self.gallery)
         layout.addLayout(buttons)
-        layout.addWidget(self.result)
+        self._result = ""
         self.delete_button.clicked.connect(self.delete_selected)
         self.folder_button.clicked.connect(self._show_folder)
         self.learn_button.clicked.connect(self.learn)
@@ -110,23 +110,24 @@ class PersonalPanel(QGroupBox):
 
         self._learning = True
         self.learn_button.setEnabled(False)
-        self.result.setText("Learning your handwriting (about 10–20 s)…")
+        self._show_result("learning (about 10–20 s)…")
         self._jobs.call(workflow.finetune_model, self._trained, self._folder, on_done=self._on_learned,
                         on_error=self._on_failed)
 
     def _on_learned(self, tuned) -> None:
         self._learning = False
         report = tuned.info.metrics["finetune"]
-        mine = (f"your held-back samples {report['personal_before']:.0%} → {report['personal_after']:.0%} right; "
+        mine = (f"held back {report['personal_before']:.0%} → {report['personal_after']:.0%}, "
                 if report["held_out"] else "")
-        self.result.setText(f"Learnt {report['learnt']} samples: {mine}test accuracy {report['test_before']:.2%} → "
-                            f"{report['test_after']:.2%}. It is a new run, in use now.")
+        self._show_result(f"learnt {report['learnt']}: {mine}test {report['test_before']:.2%} → "
+                          f"{report['test_after']:.2%} (a new run, in use)")
         self._update_buttons()
         self.learned.emit(tuned)
 
     def _on_failed(self, error: Exception) -> None:
         self._learning = False
-        self.result.setText(user_message(error))
+        self._show_result(user_message(error))
+        self.status.emit(user_message(error))  # the whole sentence, where there is room for it
         self._update_buttons()
 
     @Slot()
@@ -153,8 +154,18 @@ class PersonalPanel(QGroupBox):
             item.setData(Qt.UserRole, str(path))
             item.setToolTip(f"{name}: {path.name}")
             self.gallery.addItem(item)
-        total = len(files)
-        self.count.setText(f"{total} sample{'s' * (total != 1)}" if total else "No samples yet")
+        self._total_shown = len(files)
+        self._show_result(self._result)
+
+    def result(self) -> str:
+        """What the last fine-tune did, or why it could not (empty before the first)."""
+        return self._result
+
+    def _show_result(self, text: str) -> None:
+        self._result = text
+        total = self._total_shown
+        count = f"{total} sample{'s' * (total != 1)}" if total else "No samples yet"
+        self.count.setText(f"{count} · {text}" if text else count)
         self._update_buttons()
 
     @Slot()

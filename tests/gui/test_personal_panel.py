@@ -58,7 +58,7 @@ def test_a_corrected_drawing_is_learnt_and_answered_right(qtbot, window):
         qtbot.mouseClick(panel.learn_button, Qt.LeftButton)
     tuned = learned.args[0]
     report = tuned.info.metrics["finetune"]
-    assert report["test_after"] >= report["test_before"] - 0.003 and "→" in panel.result.text()
+    assert report["test_after"] >= report["test_before"] - 0.003 and "→" in panel.result()
     qtbot.waitUntil(lambda: len(window.session.runs) == runs + 1, timeout=5_000)
     assert window.session.current.trained is tuned  # the new run answers now
     assert _draw(qtbot, predict).label == 4
