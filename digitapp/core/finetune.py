@@ -2,15 +2,15 @@
 
 The samples (see :mod:`personal`) are mixed with a replay of the model's original training
 images — :data:`REPLAY` of them, with the "not a digit" drawings for a model that has that
-class — each class of samples repeated up to half an average class's share, so that a class
-with three samples counts as much as one with thirty and the samples never outnumber the
-replay (and for a digit model, as many "not a digit" drawings again). The copy trains for a few
-epochs at a small learning rate, augmented only if the model was; batch-normalisation layers
-keep their statistics (a few hundred samples must not re-centre what 60,000 images set). The
-original model is never changed.
+class — each class of samples repeated to at least half an average class's share, so that a
+class with three samples counts as much as one with thirty; for a digit model, as many "not a
+digit" drawings again. The copy trains for a few epochs at a small learning rate, augmented only
+if the model was; batch-normalisation layers keep their statistics (a few hundred samples must
+not re-centre what 60,000 images set). The original model is never changed.
 
 Then the guard: the result is tested on the original test set, and if it lost more than
-:data:`MAX_TEST_DROP` of the accuracy it had, its weights are moved back toward the
+:data:`MAX_TEST_DROP` of the accuracy it had (or :data:`MAX_CAUGHT_DROP` of the held-out
+non-digits it caught), its weights are moved back toward the
 original's (weight-space interpolation, as in WiSE-FT: Wortsman et al. 2022) until it does not,
 or the fine-tune is refused.
 """
@@ -39,6 +39,7 @@ BATCH = 64
 LEARNING_RATE = 3e-4
 NEGATIVES_PER_SAMPLE = 1.0  # replayed "not a digit" drawings per sample image (digit models)
 MAX_TEST_DROP = 0.003  # of test accuracy (0.3 points): the most a fine-tune may cost
+MAX_CAUGHT_DROP = 0.02  # of held-out non-digits answered "not a digit" (a digit model's other promise)
 # How far toward the fine-tuned weights the result goes, tried in this order (1: all the way).
 BLENDS = (1.0, 0.5, 0.25)
 
@@ -82,13 +83,17 @@ def mix(data: Dataset, samples: Samples, seed: int = 0) -> tuple[np.ndarray, np.
     return np.concatenate(xs), np.concatenate(ys)
 
 
-def freeze_statistics(model: keras.Model) -> None:
+def freeze_statistics(model: keras.Model) -> list[keras.layers.Layer]:
     """Keep every batch-normalisation layer (in nested models too) as it is: frozen in Keras 3,
-    it also normalises with its stored statistics while training."""
+    it also normalises with its stored statistics while training. Returns the layers it froze
+    (to be made trainable again: a saved model keeps the flag, and training it later must not)."""
+    frozen = []
     for layer in getattr(model, "layers", []):
-        if isinstance(layer, keras.layers.BatchNormalization):
+        if isinstance(layer, keras.layers.BatchNormalization) and layer.trainable:
             layer.trainable = False
-        freeze_statistics(layer)
+            frozen.append(layer)
+        frozen += freeze_statistics(layer)
+    return frozen
 
 
 def accuracy(predictor: Predictor, samples: Samples) -> float | None:
@@ -120,13 +125,15 @@ def finetune(model: keras.Model, predictor: Predictor, data: Dataset, real: int,
     tuned = models.copy_model(model)
     if tuned is model:
         raise DigitAppError("This model cannot be copied, so it cannot be fine-tuned without changing it.")
-    freeze_statistics(tuned)
+    frozen = freeze_statistics(tuned)
     config = TrainConfig(epochs=EPOCHS, batch_size=BATCH, learning_rate=LEARNING_RATE, schedule="constant",
                          augment=augment, validation_fraction=0.0, seed=seed)
     replayed = min(REPLAY, len(data.x_train))
     step(f"Learning {len(learn.y)} samples beside {replayed:,} of the original training images…")
     result = training.train(tuned, Dataset(data.name, x, y, x[:0], y[:0], data.class_names, data.preprocessing),
                             config, **hooks)
+    for layer in frozen:
+        layer.trainable = True
     original, adapted = model.get_weights(), tuned.get_weights()
     tuned_predictor = Predictor(tuned, predictor.input_shape, predictor.class_names, predictor.recipe)
     for blend in BLENDS:
@@ -135,13 +142,13 @@ def finetune(model: keras.Model, predictor: Predictor, data: Dataset, real: int,
                 tuned.set_weights([o + blend * (a - o) for o, a in zip(original, adapted)])
         step("Testing the result on the original test images…")
         after = _evaluate(tuned_predictor, data, real)
-        if before.accuracy - after.accuracy <= MAX_TEST_DROP + 1e-9:
+        if _kept(before, after):
             break
     else:
         raise DigitAppError(
-            f"Learning these samples cost the model more than {MAX_TEST_DROP:.1%} of its test accuracy "
-            "however lightly it was applied, so no new model was made; check that the samples are in the "
-            "right class folders."
+            f"Learning these samples cost the model more than {MAX_TEST_DROP:.1%} of its test accuracy (or "
+            "its knack for telling non-digits) however lightly it was applied, so no new model was made; check "
+            "that the samples are in the right class folders."
         )
     report = {
         "samples": len(samples.y), "learnt": len(learn.y), "held_out": len(held.y),
@@ -152,6 +159,13 @@ def finetune(model: keras.Model, predictor: Predictor, data: Dataset, real: int,
         "seconds": time.perf_counter() - start,
     }
     return FineTuneResult(tuned, tuned_predictor, after, result, config, report)
+
+
+def _kept(before: Evaluation, after: Evaluation) -> bool:
+    """Whether ``after`` kept what ``before`` could do: its accuracy on the dataset's own test
+    images and, for a digit model, the share of held-out non-digits it calls "not a digit"."""
+    caught = before.caught is None or after.caught >= before.caught - MAX_CAUGHT_DROP - 1e-9
+    return before.accuracy - after.accuracy <= MAX_TEST_DROP + 1e-9 and caught
 
 
 def _evaluate(predictor: Predictor, data: Dataset, real: int) -> Evaluation:

@@ -5,7 +5,7 @@ A correction in the Predict tab ("that is a 4") keeps the drawing or the opened 
 samples can be looked at, backed up, deleted or reused as a dataset. The app's own folder is
 ``<app data>/personal/<kind>/`` (``digits`` for digit models, else the dataset's name), so
 corrections for a clothes model never mix with a digit model's. No TensorFlow here: the
-fine-tune itself is :func:`workflow.finetune`.
+fine-tune itself is :func:`workflow.finetune_model`.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ MIN_SAMPLES = 5
 # the result (never trained on), so the before/after accuracy is on drawings it did not see.
 HOLDOUT_FROM = 5
 HOLDOUT_EVERY = 5
+MAX_SIDE = 560  # pixels: a larger image is kept scaled down (twice the drawing canvas)
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')  # not allowed in Windows file names
 _counter = itertools.count(1)
 
@@ -83,7 +84,8 @@ def save_sample(image: Image.Image | np.ndarray, class_name: str, folder: str | 
     Raises:
         WriteError: the folder cannot be created or written (read-only, full).
     """
-    img = image if isinstance(image, Image.Image) else Image.fromarray(np.asarray(image, np.uint8))
+    img = image.copy() if isinstance(image, Image.Image) else Image.fromarray(np.asarray(image, np.uint8))
+    img.thumbnail((MAX_SIDE, MAX_SIDE))  # a phone photo need not be kept at 12 megapixels
     target = Path(folder) / folder_name(class_name)
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     try:
@@ -137,12 +139,16 @@ def load_samples(folder: str | Path, class_names: list[str], input_shape: tuple[
         raise DatasetError(f"{folder} is not a folder: personal samples are a folder of class sub-folders.")
     labels = {folder_name(name): i for i, name in enumerate(class_names)}
     found = list_samples(folder)
+    # Digit models share a folder: a 10-class model skips the "not a digit" samples of an 11-class one.
+    shared = {folder_name(NOT_A_DIGIT)} - set(labels)
+    notes = [f"skipped the {name!r} samples: this model has no such class" for name in shared & set(found)]
+    found = {name: files for name, files in found.items() if name not in shared}
     strangers = sorted(set(found) - set(labels))
     if strangers:
         known = ", ".join(folder_name(n) for n in class_names)
         raise DatasetError(f"{folder} has sub-folders that are not the model's classes "
                            f"({', '.join(strangers[:3])}); the model's classes are: {known}.")
-    rows, y, paths, notes = [], [], [], []
+    rows, y, paths = [], [], []
     loose = [p.name for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS]
     if loose:
         notes.append(f"skipped {len(loose)} image(s) not in a class sub-folder, e.g. {loose[0]}")
@@ -169,5 +175,5 @@ def check_enough(samples: Samples, folder: str | Path) -> None:
     if len(samples.y) < MIN_SAMPLES:
         raise DatasetError(
             f"Too few personal samples to learn from: {len(samples.y)} in {folder}, at least "
-            f"{MIN_SAMPLES} are needed (a few per digit you want read better)."
+            f"{MIN_SAMPLES} are needed (a few of each class you want recognised better)."
         )

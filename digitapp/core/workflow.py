@@ -129,8 +129,9 @@ def train_and_evaluate(
 def finetune_model(trained: TrainedModel, samples_folder: str | Path, replay: Dataset | None = None,
                    on_step: finetune.Step | None = None, **hooks) -> TrainedModel:
     """A new model: ``trained`` adapted to the personal samples in ``samples_folder`` (class
-    sub-folders of images, see :mod:`personal`), replaying ``replay`` — by default the built-in
-    dataset the model was trained on — so that it keeps what it knew. ``trained`` is unchanged.
+    sub-folders of images, see :mod:`personal`), replaying ``replay`` — by default the data it
+    was trained on in this session, or the built-in dataset its sidecar names — so that it keeps
+    what it knew. ``trained`` is unchanged.
     ``hooks``: on_batch, on_epoch, should_stop as for training.
 
     Raises:
@@ -142,8 +143,9 @@ def finetune_model(trained: TrainedModel, samples_folder: str | Path, replay: Da
     info = trained.info
     samples = personal.load_samples(samples_folder, info.class_names, info.input_shape, info.preprocessing)
     personal.check_enough(samples, samples_folder)
-    if replay is None:
-        replay = _original_data(info)
+    if replay is None:  # the data it was trained on in this session, or the built-in set it names
+        trained_here = trained.dataset is not None and trained.result is not None
+        replay = trained.dataset if trained_here else _original_data(info)
     data = _test_data(info, replay)
     tuned = finetune.finetune(trained.model, trained.predictor, data, len(replay.x_test), samples, on_step,
                               seed=int(info.config.get("seed", 0)), augment=bool(info.config.get("augment")),
@@ -170,8 +172,8 @@ def _original_data(info: ModelInfo) -> Dataset:
     key = builtin_key(info.dataset)
     if key is None:
         raise DatasetError(
-            f"The model was trained on {info.dataset or 'unnamed data'}, not a built-in dataset: give its "
-            "training data to replay, so that the fine-tune does not forget it."
+            f"The model was trained on {info.dataset or 'unnamed data'}, not a built-in dataset, so its training "
+            "data cannot be found to replay (digitapp finetune --replay-data PATH gives it)."
         )
     return load_dataset(key, download=False)
 

@@ -290,9 +290,8 @@ class MainWindow(QMainWindow):
             self.jobs.shut_down()
             event.accept()
             return
-        if self.training_tab.is_training() or self.session.busy() or self.files.exporting() or self.serving.busy():
-            # Out of sight at once; training stops after its batch (the stopped run is kept
-            # and autosaved) and the window closes once that is done.
+        if (self.training_tab.is_training() or self.session.busy() or self.files.exporting() or self.serving.busy()
+                or self.predict_tab.busy()):  # out of sight at once; training stops after its batch (kept, autosaved)
             if self.training_tab.is_training() and not self._closing:
                 self.training_tab.training_ended.connect(self._on_training_ended_while_closing)
                 self.training_tab.stop_training()

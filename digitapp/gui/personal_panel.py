@@ -7,42 +7,44 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QIcon, QPixmap
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
 from digitapp.core import personal
 from digitapp.core.errors import DigitAppError, user_message
 from digitapp.gui.stable_label import StableLabel
 from digitapp.gui.workers import Jobs
 
-THUMB = 28  # pixels of a sample in the gallery
+THUMB = 40  # pixels of a sample in the gallery
 SHOWN = 300  # newest samples in the gallery (the folder may hold more)
 
 
-class PersonalPanel(QGroupBox):
+class PersonalPanel(QWidget):
     """Samples of the user's own hand for the model in use, and the fine-tune.
 
     Signals:
         learned(object): a ``TrainedModel`` adapted to the samples (a new run).
         status(str): a line for the status bar.
+        count_changed(int): how many samples there are now.
     """
 
     learned = Signal(object)
     status = Signal(str)
+    count_changed = Signal(int)
 
     def __init__(self, jobs: Jobs, parent=None):
-        super().__init__("Your handwriting: wrong or unsure? Click the right bar, or press its key", parent)
+        super().__init__(parent)
         self._jobs = jobs
         self._trained = None
         self._folder: Path | None = None
-        self.setToolTip("A click on a class's bar (or its digit key) keeps the image on show as your sample of "
-                        "that class: a PNG file in a class sub-folder of the app's data folder, to look at, back "
-                        "up or delete like any file.")
+        self.hint = QLabel("Wrong or unsure? Click the right class's bar (or press its key) to keep the drawing or "
+                           "image as your sample: a PNG in a class sub-folder of the app's data folder. With five or "
+                           "more, Learn my handwriting adapts a copy of the model to them in seconds.")
+        self.hint.setWordWrap(True)
         self.gallery = QListWidget()
         self.gallery.setViewMode(QListWidget.IconMode)
         self.gallery.setIconSize(QSize(THUMB, THUMB))
-        self.gallery.setFlow(QListWidget.LeftToRight)
-        self.gallery.setWrapping(False)
-        self.gallery.setFixedHeight(THUMB + 26)
+        self.gallery.setResizeMode(QListWidget.Adjust)  # a grid that wraps to the pane's width
+        self.gallery.setMovement(QListWidget.Static)
         self.gallery.setSelectionMode(QListWidget.ExtendedSelection)
         # The count, then what the last fine-tune did (two lines; all of it in the tooltip).
         self.count = StableLabel("", lines=2)
@@ -52,6 +54,7 @@ class PersonalPanel(QGroupBox):
         self.folder_button.setToolTip("Show the samples' folder: class sub-folders of PNG files")
         self.learn_button = QPushButton("Learn my handwriting")
         self._learning = False
+        self._stop = False  # asked to stop learning (the window is closing)
         self._total_shown = 0
         buttons = QHBoxLayout()
         buttons.addWidget(self.count, 1)
@@ -59,7 +62,9 @@ class PersonalPanel(QGroupBox):
         buttons.addWidget(self.folder_button)
         buttons.addWidget(self.learn_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.gallery)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.gallery, 1)
         layout.addLayout(buttons)
         self._result = ""
         self.delete_button.clicked.connect(self.delete_selected)
@@ -71,7 +76,7 @@ class PersonalPanel(QGroupBox):
     def set_model(self, trained) -> None:
         """The model corrections are for: its classes name the sub-folders; digit models share one folder."""
         self._trained = trained
-        self._folder = personal.samples_dir(trained.info.class_names, trained.info.dataset)
+        self._folder = personal.samples_dir(trained.info.class_names, getattr(trained.info, "dataset", ""))
         self._refresh()
 
     def folder(self) -> Path | None:
@@ -106,13 +111,24 @@ class PersonalPanel(QGroupBox):
         """Fine-tune the model in use on the samples, off the GUI thread."""
         if not self._can_learn():
             return
-        from digitapp.core import workflow
-
-        self._learning = True
+        self._learning, self._stop = True, False
         self.learn_button.setEnabled(False)
-        self._show_result("learning (about 10–20 s)…")
-        self._jobs.call(workflow.finetune_model, self._trained, self._folder, on_done=self._on_learned,
+        self._show_result("learning (about 10 s)…")
+        self._jobs.call(self._finetune, self._trained, self._folder, on_done=self._on_learned,
                         on_error=self._on_failed)
+
+    def _finetune(self, trained, folder):
+        from digitapp.core import workflow  # loaded already: the model in use is a Keras one
+
+        return workflow.finetune_model(trained, folder, should_stop=self._stopping)
+
+    def _stopping(self) -> bool:
+        return self._stop
+
+    def stop_learning(self) -> bool:
+        """Ask a running fine-tune to stop after its batch; whether one is still running."""
+        self._stop = self._learning
+        return self._learning
 
     def _on_learned(self, tuned) -> None:
         self._learning = False
@@ -133,11 +149,23 @@ class PersonalPanel(QGroupBox):
     @Slot()
     def _show_folder(self) -> None:
         if self._folder is not None:
-            self._folder.mkdir(parents=True, exist_ok=True)
+            try:
+                self._folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                self.status.emit(f"Cannot create {self._folder} ({exc.strerror or type(exc).__name__}).")
+                return
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._folder)))
 
     def _total(self) -> int:
-        return sum(map(len, personal.list_samples(self._folder).values())) if self._folder else 0
+        return sum(map(len, self._samples().values()))
+
+    def _samples(self) -> dict[str, list[Path]]:
+        """The samples' files by class folder ({} when the folder cannot be read: said on the status bar)."""
+        try:
+            return personal.list_samples(self._folder) if self._folder else {}
+        except OSError as exc:
+            self.status.emit(f"Cannot read {self._folder} ({exc.strerror or type(exc).__name__}).")
+            return {}
 
     def _can_learn(self) -> bool:
         # The bundled model's quick copy (no TensorFlow yet) cannot be trained.
@@ -146,8 +174,8 @@ class PersonalPanel(QGroupBox):
 
     def _refresh(self) -> None:
         self.gallery.clear()
-        found = personal.list_samples(self._folder) if self._folder else {}
-        files = sorted(((p.stat().st_mtime, name, p) for name, paths in found.items() for p in paths), reverse=True)
+        files = sorted(((_modified(p), name, p) for name, paths in self._samples().items() for p in paths),
+                       reverse=True)
         for _, name, path in files[:SHOWN]:
             item = QListWidgetItem(QIcon(QPixmap(str(path)).scaled(THUMB, THUMB, Qt.KeepAspectRatio,
                                                                    Qt.SmoothTransformation)), name)
@@ -156,6 +184,7 @@ class PersonalPanel(QGroupBox):
             self.gallery.addItem(item)
         self._total_shown = len(files)
         self._show_result(self._result)
+        self.count_changed.emit(len(files))
 
     def result(self) -> str:
         """What the last fine-tune did, or why it could not (empty before the first)."""
@@ -176,3 +205,10 @@ class PersonalPanel(QGroupBox):
         self.learn_button.setToolTip(
             f"Keep {needed} more sample{'s' * (needed != 1)} to learn from" if needed > 0 else
             "Fine-tune a copy of the model on your samples (a new run; the model in use stays as it is)")
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # deleted meanwhile
+        return 0.0

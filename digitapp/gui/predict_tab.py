@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from digitapp.gui import images
 from digitapp.gui.answer_panel import AnswerPanel
@@ -65,9 +75,6 @@ class PredictTab(QWidget):
         left.addWidget(self.model_line)
         self.answer_panel = AnswerPanel(self.jobs)
         self.personal = PersonalPanel(self.jobs)
-        right = QVBoxLayout()
-        right.addWidget(self.answer_panel, 1)
-        right.addWidget(self.personal)
         self.file_table = FileTable(self.jobs)
         self.file_table.setMinimumHeight(TABLE_MIN_HEIGHT)
 
@@ -75,12 +82,18 @@ class PredictTab(QWidget):
         top_layout = QHBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addLayout(left, 1)  # the canvas takes what the answer leaves
-        top_layout.addLayout(right)
+        top_layout.addWidget(self.answer_panel)
         # A splitter: someone classifying a folder wants the table tall, someone drawing
         # wants the canvas big. Neither pane can be collapsed out of sight.
         self.splitter = QSplitter(Qt.Vertical)
         self.splitter.addWidget(top)
-        self.splitter.addWidget(self.file_table)
+        # Below: the opened images, or your samples (the gallery takes no room from the drawing).
+        self.lower = QTabWidget()
+        self.lower.setTabPosition(QTabWidget.West)  # beside the table, not above it: the table keeps its rows
+        self.lower.setDocumentMode(True)
+        self.lower.addTab(self.file_table, "Images")
+        self.lower.addTab(self.personal, "Your handwriting")
+        self.splitter.addWidget(self.lower)
         self.splitter.setChildrenCollapsible(False)
         # The table takes what the window gains or loses; the drawing keeps its size.
         self.splitter.setStretchFactor(0, 0)
@@ -102,6 +115,7 @@ class PredictTab(QWidget):
         self.answer_panel.bars.class_clicked.connect(self.correct)
         self.personal.learned.connect(self.model_learned)
         self.personal.status.connect(self.status)
+        self.personal.count_changed.connect(self._on_samples_counted)
         self.canvas.changed.connect(self._on_drawing_changed)
         self.brush.valueChanged.connect(self._on_brush_changed)
         self.clear_button.clicked.connect(self.canvas.clear)
@@ -178,7 +192,9 @@ class PredictTab(QWidget):
         if shown is None:
             self.answer_panel.show_notice("Draw a digit or open an image first, then say what it is.")
             return
-        self.personal.keep(shown.source_image if shown.source_image is not None else self.canvas.to_array(), index)
+        drawing = shown.source_image is None
+        if self.personal.keep(self.canvas.to_array() if drawing else shown.source_image, index) and drawing:
+            self.lower.setCurrentWidget(self.personal)  # the gallery (a file's correction keeps the table in view)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
         names = self._predictor.class_names if self._predictor is not None else []
@@ -186,6 +202,14 @@ class PredictTab(QWidget):
             self.correct(names.index(event.text()))  # a digit key names a digit model's class
             return
         super().keyPressEvent(event)
+
+    @Slot(int)
+    def _on_samples_counted(self, count: int) -> None:
+        self.lower.setTabText(1, f"Your handwriting ({count})" if count else "Your handwriting")
+
+    def busy(self) -> bool:
+        """A fine-tune is running (closing asks it to stop, and waits for it)."""
+        return self.personal.stop_learning()
 
     def classify_paths(self, paths) -> None:
         """Classify files and folders (their image files) off the GUI thread; fills the table."""

@@ -71,6 +71,14 @@ def test_a_finetune_learns_the_samples_keeps_the_test_accuracy_and_changes_nothi
     assert all(np.array_equal(a, b) for a, b in zip(weights, model.model.get_weights()))
     assert tuned.model is not model.model and steps and tuned.tested.num_classes == 11
     assert len(tuned.info.history["loss"]) == len(model.info.history["loss"]) + finetune.EPOCHS
+    norms = [layer for layer in tuned.model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    assert norms and all(layer.trainable for layer in norms)  # frozen while fine-tuning only
+
+
+def test_a_finetune_that_would_let_non_digits_through_is_refused(model, corrections, mnist_small, monkeypatch):
+    monkeypatch.setattr(finetune, "MAX_CAUGHT_DROP", -1.0)  # it would have to catch more than all of them
+    with pytest.raises(DigitAppError):
+        workflow.finetune_model(model, corrections, replay=mnist_small)
 
 
 def test_a_finetune_that_would_cost_test_accuracy_is_refused(model, corrections, mnist_small, monkeypatch):

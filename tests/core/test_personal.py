@@ -24,8 +24,9 @@ def _keep(mnist, folder, count, start=0):
 def test_a_kept_sample_is_a_png_in_its_class_folder(tmp_path, mnist):
     path = personal.save_sample(mnist.x_test[0, ..., 0], "7", tmp_path / "mine")
     assert path.parent == tmp_path / "mine" / "7" and path.suffix == ".png"
-    assert np.array_equal(np.asarray(Image.open(path)), mnist.x_test[0, ..., 0])
-    again = personal.save_sample(Image.open(path), "7", tmp_path / "mine")  # an opened file's image
+    with Image.open(path) as kept:
+        assert np.array_equal(np.asarray(kept), mnist.x_test[0, ..., 0])
+        again = personal.save_sample(kept, "7", tmp_path / "mine")  # an opened file's image
     assert again != path and personal.list_samples(tmp_path / "mine") == {"7": sorted([path, again])}
 
 
@@ -99,3 +100,16 @@ def test_too_few_samples_are_refused_with_how_many_are_needed(tmp_path, mnist):
     assert one_sentence(str(err.value)) and f"at least {personal.MIN_SAMPLES}" in str(err.value)
     _keep(mnist, tmp_path, 1, start=50)
     personal.check_enough(personal.load_samples(tmp_path, CLASSES, SHAPE, "digit"), tmp_path)
+
+
+def test_a_ten_class_digit_model_skips_the_not_a_digit_samples_of_the_shared_folder(tmp_path, mnist):
+    _keep(mnist, tmp_path, 6)
+    personal.save_sample(mnist.x_test[0, ..., 0], NOT_A_DIGIT, tmp_path)
+    samples = personal.load_samples(tmp_path, DIGIT_NAMES, SHAPE, "digit")
+    assert len(samples.y) == 6 and any(NOT_A_DIGIT in note for note in samples.notes)
+
+
+def test_a_large_photo_is_kept_scaled_down(tmp_path):
+    path = personal.save_sample(Image.new("RGB", (4000, 3000), "white"), "7", tmp_path)
+    with Image.open(path) as kept:
+        assert max(kept.size) == personal.MAX_SIDE
