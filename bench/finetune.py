@@ -34,9 +34,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 RESULTS = ROOT / "bench" / "results" / "finetune.json"
 
-from handwriting import TEMPLATES
-
-from digitapp.core.rejection import stroke_points
+from handwriting import TEMPLATES, template_strokes  # hand-made digit strokes, not MNIST
 
 CANVAS = 280
 COUNTS = (5, 20)
@@ -69,11 +67,7 @@ class Writer:
         centre = rng.uniform(0.42, 0.58, 2) * CANVAS
         width = max(3, int(self.pen * scale * rng.uniform(0.9, 1.1)))
         lines = []
-        for part in TEMPLATES[digit]:
-            points = stroke_points(part, 40)
-            if not isinstance(part, tuple):
-                points = np.concatenate([np.linspace(a, b, 12, endpoint=False) for a, b in zip(points, points[1:])]
-                                        + [points[-1:]])
+        for points in template_strokes(digit):
             for amplitude, frequency, phase in self.fields[digit]:
                 points = points + amplitude * np.sin(2 * math.pi * (points @ frequency) + phase)[:, None]
             points = points + np.cumsum(rng.normal(0, 0.004, points.shape), axis=0)

@@ -56,15 +56,21 @@ TEMPLATES = {
 }
 
 
-def _polylines(digit: int, rng: np.random.Generator) -> list[np.ndarray]:
+def template_strokes(digit: int) -> list[np.ndarray]:
+    """A digit's template as dense polylines: straight segments are cut into short steps, so a
+    wobble or a distortion bends them."""
     lines = []
     for part in TEMPLATES[digit]:
         points = stroke_points(part, 40)
         if not isinstance(part, tuple):
-            # Densify straight segments so the wobble below bends them.
             points = np.concatenate([np.linspace(a, b, 12, endpoint=False) for a, b in zip(points, points[1:])]
                                     + [points[-1:]])
         lines.append(points)
+    return lines
+
+
+def _polylines(digit: int, rng: np.random.Generator) -> list[np.ndarray]:
+    lines = template_strokes(digit)
     # One writer's hand: slant, aspect, rotation, and a smooth wobble along the strokes.
     slant, aspect, angle = rng.uniform(-0.3, 0.15), rng.uniform(0.7, 1.1), rng.uniform(-0.15, 0.15)
     c, s = math.cos(angle), math.sin(angle)

@@ -113,14 +113,7 @@ def train_and_evaluate(
         dataset=dataset.name,
         architecture=architecture,
         history=merge_histories(previous_history or {}, result.history),
-        metrics={
-            "test_accuracy": ev.accuracy,
-            "test_loss": ev.loss,
-            **({} if ev.caught is None else {"non_digits_caught": ev.caught, "digits_rejected": ev.rejected}),
-            "train_seconds": result.train_seconds,
-            "epochs_completed": result.epochs_completed,
-            "stopped": result.stopped,
-        },
+        metrics=_run_metrics(ev, result),
         config=asdict(config),
     )
     return TrainedModel(model, info, predictor, ev, result, dataset, data)
@@ -151,12 +144,8 @@ def finetune_model(trained: TrainedModel, samples_folder: str | Path, replay: Da
                               seed=int(info.config.get("seed", 0)), augment=bool(info.config.get("augment")),
                               **hooks)
     ev, result = tuned.evaluation, tuned.result
-    metrics = {
-        "test_accuracy": ev.accuracy, "test_loss": ev.loss,
-        **({} if ev.caught is None else {"non_digits_caught": ev.caught, "digits_rejected": ev.rejected}),
-        "train_seconds": result.train_seconds, "epochs_completed": result.epochs_completed,
-        "stopped": result.stopped, "finetune": {**tuned.report, "folder": str(samples_folder), "notes": samples.notes},
-    }
+    metrics = {**_run_metrics(ev, result),
+               "finetune": {**tuned.report, "folder": str(samples_folder), "notes": samples.notes}}
     new_info = persistence.ModelInfo(
         info.input_shape, info.class_names, info.preprocessing, info.dataset, info.architecture,
         merge_histories(info.history, result.history), metrics, asdict(tuned.config))
@@ -176,6 +165,18 @@ def _original_data(info: ModelInfo) -> Dataset:
             "data cannot be found to replay (digitapp finetune --replay-data PATH gives it)."
         )
     return load_dataset(key, download=False)
+
+
+def _run_metrics(ev: Evaluation, result: TrainResult) -> dict:
+    """A run's sidecar metrics: its test results and how its training went."""
+    return {
+        "test_accuracy": ev.accuracy,
+        "test_loss": ev.loss,
+        **({} if ev.caught is None else {"non_digits_caught": ev.caught, "digits_rejected": ev.rejected}),
+        "train_seconds": result.train_seconds,
+        "epochs_completed": result.epochs_completed,
+        "stopped": result.stopped,
+    }
 
 
 def _evaluate(predictor: Predictor, dataset: Dataset, data: Dataset) -> Evaluation:

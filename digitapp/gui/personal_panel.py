@@ -55,7 +55,7 @@ class PersonalPanel(QWidget):
         self.learn_button = QPushButton("Learn my handwriting")
         self._learning = False
         self._stop = False  # asked to stop learning (the window is closing)
-        self._total_shown = 0
+        self._total_shown = 0  # samples in the folder (the gallery shows the newest SHOWN)
         buttons = QHBoxLayout()
         buttons.addWidget(self.count, 1)
         buttons.addWidget(self.delete_button)
@@ -93,7 +93,7 @@ class PersonalPanel(QWidget):
             self.status.emit(str(exc))
             return None
         self._refresh()
-        self.status.emit(f"Kept as your sample of {name} ({self._total()} samples; "
+        self.status.emit(f"Kept as your sample of {name} ({self._total_shown} samples; "
                          "Learn my handwriting uses them).")
         return path
 
@@ -156,9 +156,6 @@ class PersonalPanel(QWidget):
                 return
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._folder)))
 
-    def _total(self) -> int:
-        return sum(map(len, self._samples().values()))
-
     def _samples(self) -> dict[str, list[Path]]:
         """The samples' files by class folder ({} when the folder cannot be read: said on the status bar)."""
         try:
@@ -170,7 +167,7 @@ class PersonalPanel(QWidget):
     def _can_learn(self) -> bool:
         # The bundled model's quick copy (no TensorFlow yet) cannot be trained.
         return (not self._learning and self._trained is not None and hasattr(self._trained, "model")
-                and self._total() >= personal.MIN_SAMPLES)
+                and self._total_shown >= personal.MIN_SAMPLES)
 
     def _refresh(self) -> None:
         self.gallery.clear()
@@ -201,7 +198,7 @@ class PersonalPanel(QWidget):
     def _update_buttons(self) -> None:
         self.delete_button.setEnabled(bool(self.gallery.selectedItems()))
         self.learn_button.setEnabled(self._can_learn())
-        needed = personal.MIN_SAMPLES - self._total()
+        needed = personal.MIN_SAMPLES - self._total_shown
         self.learn_button.setToolTip(
             f"Keep {needed} more sample{'s' * (needed != 1)} to learn from" if needed > 0 else
             "Fine-tune a copy of the model on your samples (a new run; the model in use stays as it is)")
