@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--validation", type=float, default=defaults.validation_fraction, metavar="FRACTION",
                        help="share of the training set held out for validation (default: %(default)s)")
     train.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default: %(default)s)")
+    train.add_argument("--devices", type=device_count, default=None, metavar="all|N",
+                       help="train on all GPUs (or the CPU when there are none), or on the first N; "
+                            "--batch-size is per device (default: all)")
     train.add_argument("--out", required=True, metavar="MODEL.keras", help="where to save the model")
     train.add_argument("--metrics-json", metavar="FILE", help="write test metrics and history as JSON")
 
@@ -173,16 +176,20 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     from digitapp.core import workflow  # TensorFlow loads here
 
+    placement = workflow.place_training(args.devices)
     model = workflow.build_model(args.model, dataset, config.seed)
     print(f"model {args.model}: {model.count_params():,} parameters; {config.epochs} epochs, "
           f"batch {config.batch_size}, {config.optimizer} lr {config.learning_rate:g} ({config.schedule})"
           + (", augmented" if config.augment else ""))
+    spread = config.on_devices(placement.replicas)  # the batch is per device
+    print(f"training on {placement.description}" + ("" if placement.replicas == 1 else
+          f": batch {spread.batch_size} in all, lr {spread.learning_rate:g}"))
 
     stop = _StopOnInterrupt()
     progress = _ProgressPrinter(sys.stderr)
     with stop:
         trained = workflow.train_and_evaluate(dataset, args.model, config, model, on_batch=progress.batch,
-                                              on_epoch=progress.epoch, should_stop=stop)
+                                              on_epoch=progress.epoch, should_stop=stop, placement=placement)
     progress.clear()
     result, evaluation = trained.result, trained.evaluation
     if result.stopped:
@@ -203,6 +210,19 @@ def cmd_train(args: argparse.Namespace) -> int:
     # Stopped by Ctrl+C: the work is saved, but the exit code says the run was cut short,
     # as for any interrupted program (a script's `&&` must not go on as if it had finished).
     return EXIT_INTERRUPTED if stop.requested else 0
+
+
+def device_count(text: str) -> int | None:
+    """``--devices``: "all" (None) or a whole number of devices, at least 1."""
+    if text.strip().lower() == "all":
+        return None
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"give all or a number of devices (1 or more), not {text!r}")
+    return count
 
 
 def load_data(args: argparse.Namespace) -> Dataset:

@@ -31,6 +31,23 @@ def test_train_prints_epochs_saves_and_writes_metrics(cli_model):
     assert len(data["history"]["val_accuracy"]) == 3
     assert len(data["confusion_matrix"]) == 11 and "not a digit" in data["per_class"]  # digits + "not a digit"
     assert f"{data['non_digits_caught']:.1%} of " in proc.stdout and "of real digits rejected" in proc.stdout
+    # Where it trained, said and recorded (no GPU on the test machines: the CPU).
+    assert "\ntraining on CPU\n" in proc.stdout and data["trained_on"] == "CPU" and data["replicas"] == 1
+
+
+def test_more_devices_than_the_computer_has_is_one_sentence(mnist_small_npz, tmp_path, capsys):
+    out = tmp_path / "m.keras"
+    assert cli.main(["train", "--data", str(mnist_small_npz), "--devices", "2", "--out", str(out)]) == 1
+    assert_one_sentence(capsys.readouterr().err)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("text", ["0", "two", "-1"])
+def test_devices_must_be_all_or_a_count(text, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["train", "--dataset", "mnist", "--devices", text, "--out", str(tmp_path / "m.keras")])
+    assert exit_.value.code == 2
+    assert f"give all or a number of devices (1 or more), not {text!r}" in capsys.readouterr().err
 
 
 def test_predict_folder_with_a_bad_image(cli_model, mnist_small, tmp_path):

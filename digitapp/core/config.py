@@ -7,6 +7,7 @@ starts (TensorFlow takes seconds to import).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -94,6 +95,15 @@ class TrainConfig:
             raise ConfigError(f"Schedule must be one of {', '.join(SCHEDULES)}.")
         if not 0 <= self.validation_fraction < 0.9:
             raise ConfigError("Validation fraction must be between 0 and 0.9.")
+
+    def on_devices(self, devices: int) -> TrainConfig:
+        """These settings for a run split over ``devices`` (see :mod:`devices`): the batch is per
+        device, so the whole batch grows with them, and the learning rate follows it — in
+        proportion for SGD (Goyal et al. 2017, "Accurate, large minibatch SGD"), by the square
+        root for the adaptive optimizers (Malladi et al. 2022, "On the SDEs and scaling rules for
+        adaptive gradient algorithms"). One device: the settings as they are."""
+        factor = devices if self.optimizer == "sgd" else math.sqrt(devices)
+        return replace(self, batch_size=self.batch_size * devices, learning_rate=self.learning_rate * factor)
 
 
 def model_spec(name: str) -> ModelSpec:

@@ -8,7 +8,6 @@ training after at most the batch already running, keeping the weights learned so
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -16,11 +15,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from digitapp.core import devices
 from digitapp.core.config import TrainConfig
 from digitapp.core.datasets import Dataset, split_validation
+from digitapp.core.devices import Placement
 from digitapp.core.errors import ModelMismatchError
 from digitapp.core.formatting import shape_text
-from digitapp.core.tf import TF_LOCK, keras, tf
+from digitapp.core.pipeline import augmentation, make_dataset
+from digitapp.core.tf import TF_LOCK, keras
 
 BatchHook = Callable[[dict], None]
 EpochHook = Callable[[int, dict], None]
@@ -38,12 +40,14 @@ class TrainResult:
     """What a run produced: per-epoch history (``loss``, ``accuracy``, ``val_loss``,
     ``val_accuracy``, ``seconds``, and ``epoch_position``: where each epoch ended, in
     epochs — short of a whole one for an epoch cut off by Stop), total seconds, and
-    whether it was stopped early."""
+    whether it was stopped early; the devices it trained on (see :mod:`devices`), and how many."""
 
     history: dict[str, list[float]] = field(default_factory=dict)
     train_seconds: float = 0.0
     epochs_completed: int = 0
     stopped: bool = False
+    devices: str = "CPU"
+    replicas: int = 1
 
 
 class TracingLock(keras.callbacks.Callback):
@@ -215,65 +219,17 @@ def make_optimizer(config: TrainConfig, total_steps: int) -> keras.optimizers.Op
     return keras.optimizers.RMSprop(rate)
 
 
-def augmentation(dataset: Dataset) -> keras.Sequential:
-    """Random variations of the training images that keep their class.
-
-    Digits are shifted, turned and zoomed a little, never mirrored (a mirrored 2 is not a 2).
-    Photos are mirrored as well. Other grey objects (Fashion-MNIST's clothes: the app's recipe
-    centres and fits them, so shifts only teach what never happens) are mirrored only, unless
-    their classes are single characters (letters, like digits, change when mirrored).
-    """
-    layers = keras.layers
-    mirror = [layers.RandomFlip("horizontal")]
-    moves = [
-        layers.RandomTranslation(0.1, 0.1, fill_mode="constant"),
-        layers.RandomRotation(0.04, fill_mode="constant"),
-        layers.RandomZoom(0.1, fill_mode="constant"),
-    ]
-    if dataset.preprocessing == "digit" or all(len(name) == 1 for name in dataset.class_names):
-        steps = moves
-    elif dataset.input_shape[-1] == 3 or dataset.preprocessing == "rgb":
-        steps = mirror + moves
-    else:
-        steps = mirror
-    return keras.Sequential(steps, name="augmentation")
-
-
-def make_dataset(
-    x: np.ndarray, y: np.ndarray, batch_size: int, shuffle_seed: int | None = None,
-    augment: keras.Sequential | None = None,
-) -> tf.data.Dataset:
-    """Batches of float32 images on [0, 1].
-
-    Only batch indices flow through the pipeline: shuffling 60,000 indices is instant,
-    whereas shuffling 60,000 image tensors one by one costs seconds every epoch. Images
-    stay uint8 in memory and are scaled per batch.
-    """
-    images, labels = tf.constant(x), tf.constant(y)
-    ds = tf.data.Dataset.range(len(x))
-    if shuffle_seed is not None:
-        ds = ds.shuffle(len(x), seed=shuffle_seed, reshuffle_each_iteration=True)
-    workers = os.cpu_count() or 1
-    ds = ds.batch(batch_size).map(
-        lambda idx: (tf.cast(tf.gather(images, idx), tf.float32) / 255.0, tf.gather(labels, idx)),
-        num_parallel_calls=workers,
-    )
-    if augment is not None:
-        ds = ds.map(lambda xb, yb: (augment(xb, training=True), yb), num_parallel_calls=workers)
-    # No tf.data autotuning: with it, destroying each epoch's iterator waited 10-17 s for
-    # the autotuner's thread (seen with py-spy; 2 epochs of `fast` took 70-85 s instead of
-    # 57 s). Fixed parallelism and two prefetched batches keep the model fed here.
-    options = tf.data.Options()
-    options.autotune.enabled = False
-    return ds.prefetch(2).with_options(options)
-
-
-def compile_model(model: keras.Model, config: TrainConfig, total_steps: int) -> None:
-    model.compile(
-        optimizer=make_optimizer(config, total_steps),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
+def compile_model(model: keras.Model, config: TrainConfig, total_steps: int,
+                  placement: Placement | None = None) -> None:
+    """Compile for training on ``placement`` (default: where the model was built), in its scope."""
+    placement = placement or devices.here()
+    with placement.strategy.scope():
+        model.compile(
+            optimizer=make_optimizer(config, total_steps),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+            jit_compile="auto" if placement.xla else False,
+        )
 
 
 def train(
@@ -284,11 +240,14 @@ def train(
     on_epoch: EpochHook | None = None,
     should_stop: StopCheck | None = None,
     extra_callbacks: list[keras.callbacks.Callback] | None = None,
+    placement: Placement | None = None,
 ) -> TrainResult:
     """Fit ``model`` on ``dataset``'s training images, validating on a held-out share.
 
     ``extra_callbacks`` are passed to ``fit`` after the app's own (benchmarks use this to
-    record test accuracy along the way).
+    record test accuracy along the way). ``placement``: the devices to train on, the model
+    built in its strategy's scope (default: where the model was built, alone); the batch is
+    per device (see :meth:`TrainConfig.on_devices`).
 
     The model is (re)compiled with a fresh optimizer, so a loaded model can continue
     training with new settings. Returns the history; the model keeps its weights even
@@ -300,6 +259,8 @@ def train(
     """
     config.check()
     check_compatible(tuple(model.input_shape[1:]), model.output_shape[-1], dataset)
+    placement = placement or devices.here()
+    config = config.on_devices(placement.replicas)  # the batch is per device
     x_train, y_train, x_val, y_val = split_validation(
         dataset.x_train, dataset.y_train, config.validation_fraction, config.seed
     )
@@ -314,7 +275,7 @@ def train(
             augment=augmentation(dataset) if config.augment else None,
         )
         val_ds = make_dataset(x_val, y_val, 1024) if len(x_val) else None
-        compile_model(model, config, batches * config.epochs)
+        compile_model(model, config, batches * config.epochs, placement)
         if config.early_stopping and val_ds is not None:
             callbacks.append(keras.callbacks.EarlyStopping(
                 monitor="val_loss", patience=2, restore_best_weights=True
@@ -331,7 +292,8 @@ def train(
     epochs = len(history.get("loss", []))
     history["seconds"] = list(progress.epoch_seconds[:epochs])
     history["epoch_position"] = list(progress.epoch_positions[:epochs])
-    return TrainResult(history, seconds, len(history.get("loss", [])), progress.stopped)
+    return TrainResult(history, seconds, len(history.get("loss", [])), progress.stopped,
+                       placement.description, placement.replicas)
 
 
 def check_compatible(input_shape: tuple, num_classes: int, dataset: Dataset) -> None:

@@ -22,7 +22,7 @@ from digitapp.core.formatting import format_duration
 from digitapp.gui.figure_host import FigureHost
 from digitapp.gui.session import Run, Session
 
-COLUMNS = ("Run", "Model", "Dataset", "Epochs", "Test accuracy", "Training time", "Finished", "Kept")
+COLUMNS = ("Run", "Model", "Dataset", "Epochs", "Test accuracy", "Training time", "Trained on", "Finished", "Kept")
 CURVES = (("val_accuracy", "Validation accuracy"), ("val_loss", "Validation loss (log scale)"))
 
 
@@ -242,6 +242,7 @@ def _cells(run: Run) -> tuple[str, ...]:
         epochs_text,
         f"{accuracy:.2%}" if isinstance(accuracy, float) else "—",
         format_duration(seconds) if isinstance(seconds, (int, float)) else "—",
+        str(metrics.get("trained_on") or "—"),  # the devices (older sidecars do not say)
         run.when.strftime("%H:%M:%S"),
         kept,
     )

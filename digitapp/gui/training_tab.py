@@ -279,9 +279,10 @@ class TrainingTab(QWidget):
     def _on_continue_clicked(self) -> None:
         self.start_training(continue_current=True)
 
-    @Slot()
-    def _on_started(self) -> None:
-        self.status.emit("Training…")
+    @Slot(str)
+    def _on_started(self, devices: str) -> None:
+        self.log.appendPlainText(f"training on {devices}")
+        self.status.emit(f"Training on {devices}…")
 
     @Slot(dict)
     def _on_batch_done(self, p: dict) -> None:

@@ -105,3 +105,11 @@ def test_every_image_extension_is_one_pillow_reads():
     readable = {ext for ext, fmt in Image.registered_extensions().items() if fmt in Image.OPEN}
     assert set(config.IMAGE_EXTENSIONS) <= readable
     assert all(ext == ext.lower() and ext.startswith(".") for ext in config.IMAGE_EXTENSIONS)
+
+
+@pytest.mark.parametrize("optimizer,rate", [("sgd", 0.04), ("adam", 0.02), ("adamw", 0.02), ("rmsprop", 0.02)])
+def test_on_four_devices_the_batch_is_per_device_and_the_rate_follows_the_recipe(optimizer, rate):
+    base = TrainConfig(batch_size=64, learning_rate=0.01, optimizer=optimizer)
+    spread = base.on_devices(4)
+    assert spread.batch_size == 256 and spread.learning_rate == pytest.approx(rate)
+    assert base.on_devices(1) == base

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from digitapp.core import evaluation, training
+from digitapp.core import evaluation, pipeline
 from digitapp.core.prediction import Predictor
 
 
@@ -64,7 +64,7 @@ def test_matches_keras_evaluate(trained, mnist_small):
     predictor = Predictor(model, mnist_small.input_shape, mnist_small.class_names, "digit")
     ev = evaluation.evaluate(predictor, mnist_small.x_test, mnist_small.y_test)
     keras_loss, keras_acc = model.evaluate(
-        training.make_dataset(mnist_small.x_test, mnist_small.y_test, 100), verbose=0)
+        pipeline.make_dataset(mnist_small.x_test, mnist_small.y_test, 100), verbose=0)
     assert ev.accuracy == pytest.approx(keras_acc, abs=1e-6)
     assert ev.loss == pytest.approx(keras_loss, rel=1e-3)
     assert ev.confusion.sum() == len(mnist_small.y_test)

@@ -147,17 +147,3 @@ def test_every_optimizer_with_either_schedule(optimizer):
         cosine.iterations.assign(step)
         rates.append(round(float(cosine.learning_rate), 6))
     assert rates == [0.001, 0.01, 0.005, 0.0]
-
-
-@pytest.mark.parametrize("shape,names,recipe,expected", [
-    ((28, 28, 1), [str(d) for d in range(10)], None, ["RandomTranslation", "RandomRotation", "RandomZoom"]),
-    ((28, 28, 1), ["A", "B", "C"], "gray", ["RandomTranslation", "RandomRotation", "RandomZoom"]),
-    ((28, 28, 1), ["T-shirt", "Trouser", "Bag"], None, ["RandomFlip"]),
-    ((8, 8, 3), ["cat", "dog", "ship"], None, ["RandomFlip", "RandomTranslation", "RandomRotation", "RandomZoom"]),
-])
-def test_augmentation_never_mirrors_digits_or_letters_and_never_moves_fitted_objects(shape, names, recipe, expected):
-    rng = np.random.default_rng(0)
-    x = rng.integers(0, 255, (len(names), *shape), dtype=np.uint8)
-    y = np.arange(len(names))
-    data = from_arrays("t", x, y, x, y, names, recipe)
-    assert [type(layer).__name__ for layer in training.augmentation(data).layers] == expected

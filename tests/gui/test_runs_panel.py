@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from digitapp.core.config import TrainConfig
-from digitapp.gui.runs_panel import RunsPanel
+from digitapp.gui.runs_panel import COLUMNS, RunsPanel
 from digitapp.gui.session import OPENED, Session
 
 
@@ -37,9 +37,10 @@ def _row_texts(panel, row):
 def test_one_row_per_run_with_what_it_is(panel, two_models):
     assert panel.table.rowCount() == 2
     first, second = _row_texts(panel, 0), _row_texts(panel, 1)
+    kept, devices = COLUMNS.index("Kept"), COLUMNS.index("Trained on")
     assert first[0] == "Run 1" and first[3] == "1" and first[4] == f"{two_models[0].evaluation.accuracy:.2%}"
-    assert first[7] == "autosaved (not saved yet)"
-    assert second[0] == "Run 2 (opened)" and second[3] == "2" and second[7] == "saved: two.keras"
+    assert first[kept] == "autosaved (not saved yet)" and first[devices] == two_models[0].info.metrics["trained_on"]
+    assert second[0] == "Run 2 (opened)" and second[3] == "2" and second[kept] == "saved: two.keras"
     assert panel.table.item(1, 0).font().bold() and not panel.table.item(0, 0).font().bold()  # Run 2 in use
 
 
