@@ -32,7 +32,7 @@ from digitapp.core.config import (
 )
 from digitapp.core.datasets import Dataset, load_dataset, local_copy
 from digitapp.core.errors import DigitAppError, UnsafeModelError, WriteError, user_message
-from digitapp.core.formatting import epoch_line, format_duration, rejection_text
+from digitapp.core.formatting import epoch_line, format_duration, placement_line, rejection_text
 from digitapp.web.command import add_serve_parser, cmd_serve
 
 TRUST_HELP = ("load a model that contains Python code (a Lambda layer); only for files you made "
@@ -176,20 +176,17 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     from digitapp.core import workflow  # TensorFlow loads here
 
-    placement = workflow.place_training(args.devices)
     model = workflow.build_model(args.model, dataset, config.seed)
     print(f"model {args.model}: {model.count_params():,} parameters; {config.epochs} epochs, "
           f"batch {config.batch_size}, {config.optimizer} lr {config.learning_rate:g} ({config.schedule})"
           + (", augmented" if config.augment else ""))
-    spread = config.on_devices(placement.replicas)  # the batch is per device
-    print(f"training on {placement.description}" + ("" if placement.replicas == 1 else
-          f": batch {spread.batch_size} in all, lr {spread.learning_rate:g}"))
 
     stop = _StopOnInterrupt()
     progress = _ProgressPrinter(sys.stderr)
     with stop:
         trained = workflow.train_and_evaluate(dataset, args.model, config, model, on_batch=progress.batch,
-                                              on_epoch=progress.epoch, should_stop=stop, placement=placement)
+                                              on_epoch=progress.epoch, should_stop=stop, devices=args.devices,
+                                              on_start=lambda placed: print(placement_line(placed), flush=True))
     progress.clear()
     result, evaluation = trained.result, trained.evaluation
     if result.stopped:
@@ -221,7 +218,7 @@ def device_count(text: str) -> int | None:
     except ValueError:
         count = 0
     if count < 1:
-        raise argparse.ArgumentTypeError(f"give all or a number of devices (1 or more), not {text!r}")
+        raise argparse.ArgumentTypeError(f"give all, or a whole number of devices from 1 up, not {text!r}")
     return count
 
 

@@ -31,14 +31,17 @@ def test_train_prints_epochs_saves_and_writes_metrics(cli_model):
     assert len(data["history"]["val_accuracy"]) == 3
     assert len(data["confusion_matrix"]) == 11 and "not a digit" in data["per_class"]  # digits + "not a digit"
     assert f"{data['non_digits_caught']:.1%} of " in proc.stdout and "of real digits rejected" in proc.stdout
-    # Where it trained, said and recorded (no GPU on the test machines: the CPU).
-    assert "\ntraining on CPU\n" in proc.stdout and data["trained_on"] == "CPU" and data["replicas"] == 1
+    # Where it trained, said and recorded, with the batch in all: the one asked for, on one device.
+    assert f"\ntraining on {data['trained_on']}\n" in proc.stdout and data["replicas"] == 1
+    assert data["global_batch_size"] == data["config"]["batch_size"] == 32
 
 
 def test_more_devices_than_the_computer_has_is_one_sentence(mnist_small_npz, tmp_path, capsys):
     out = tmp_path / "m.keras"
-    assert cli.main(["train", "--data", str(mnist_small_npz), "--devices", "2", "--out", str(out)]) == 1
-    assert_one_sentence(capsys.readouterr().err)
+    assert cli.main(["train", "--data", str(mnist_small_npz), "--devices", "64", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert_one_sentence(err)
+    assert "device" in err and "so it cannot train on 64." in err
     assert not out.exists()
 
 
@@ -47,7 +50,7 @@ def test_devices_must_be_all_or_a_count(text, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
         cli.main(["train", "--dataset", "mnist", "--devices", text, "--out", str(tmp_path / "m.keras")])
     assert exit_.value.code == 2
-    assert f"give all or a number of devices (1 or more), not {text!r}" in capsys.readouterr().err
+    assert f"give all, or a whole number of devices from 1 up, not {text!r}" in capsys.readouterr().err
 
 
 def test_predict_folder_with_a_bad_image(cli_model, mnist_small, tmp_path):

@@ -1,23 +1,16 @@
 """Where a run trains: every accelerator of this computer, through one ``tf.distribute`` strategy.
 
-Training builds and compiles its model inside a :class:`Placement`'s strategy scope and then calls
-``fit`` as always. With several devices, ``MirroredStrategy`` keeps a copy of the model on each,
-splits every batch between them and adds up their gradients: the batch grows with the number of
-devices (the recipe's batch is per device) and the learning rate follows it as the recipe says
-(:meth:`TrainConfig.rate_for`). The devices are the GPUs TensorFlow sees (NVIDIA on Linux or
-WSL2; TensorFlow has had no GPU support on native Windows since 2.10), or the CPU when there
-are none. One device trains under TensorFlow's default strategy: the same scope, compile and
-``fit``, without what ``MirroredStrategy`` costs on a single device (it tripled the quick
-preset's training time on this project's 2-core machine; docs/BENCHMARKS.md, "Devices").
-
-Only one computer: ``MultiWorkerMirroredStrategy`` with Keras 3's ``fit`` is broken upstream
-(https://github.com/keras-team/keras/issues/20585), parameter-server training is not supported
-by Keras 3, and ``keras.distribution`` serves JAX and PyTorch only.
+A model built inside a :class:`Placement`'s strategy scope trains there: with several devices,
+``MirroredStrategy`` keeps a copy of it on each, splits every batch between them and adds up their
+gradients (the recipe's batch is per device, the learning rate follows :meth:`TrainConfig.on_devices`).
+The devices are the GPUs TensorFlow sees, or the CPU when there are none. One device trains under
+TensorFlow's default strategy: the same scope, compile and ``fit``, without what ``MirroredStrategy``
+costs on a single device (2.4 times the quick preset's training time on one CPU; docs/BENCHMARKS.md,
+"Devices"). Why several computers are not offered: README.md, "Bigger machines".
 """
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from dataclasses import dataclass
 
@@ -49,14 +42,6 @@ class Placement:
         """Whether the model's variables are copies kept in step on each device."""
         return isinstance(self.strategy, tf.distribute.MirroredStrategy)
 
-    @property
-    def xla(self) -> bool:
-        """Whether the training step may be compiled with XLA. Not for several CPU devices:
-        they are logical splits of one processor (how the mirrored path is tested without
-        GPUs), and XLA then compiles every replica's step for the first one and fails to
-        reach the others' variables (TensorFlow's XLA known issues)."""
-        return self.replicas == 1 or not all(_kind(name) == "CPU" for name in self.devices)
-
 
 def available() -> list[str]:
     """The devices a run can train on: every GPU TensorFlow sees, or else the CPU(s)."""
@@ -80,13 +65,27 @@ def place(count: int | None = None) -> Placement:
     return Placement(_mirrored(chosen), chosen, describe(chosen))
 
 
-@functools.cache
+def of_model(model) -> Placement:
+    """Where a Keras model trains: the strategy whose scope it was built in (Keras keeps it),
+    or, for a model built outside any, TensorFlow's default device alone."""
+    strategy = model.distribute_strategy
+    if isinstance(strategy, tf.distribute.MirroredStrategy):
+        names = tuple(strategy.extended.worker_devices)
+        return Placement(strategy, names, describe(names))
+    return here()
+
+
+# One strategy per set of devices for the whole process: each numbers its collective operations
+# from the same start, so a second strategy's run mixed its gradients up with the first's
+# ("Shape mismatch in the collective instance") when the two trained different models.
+_STRATEGIES: dict[tuple[str, ...], tf.distribute.MirroredStrategy] = {}
+
+
 def _mirrored(names: tuple[str, ...]) -> tf.distribute.MirroredStrategy:
-    """One strategy per set of devices for the whole process: each numbers its collective
-    operations from the same start, so a second strategy's run mixed its gradients up with the
-    first's ("Shape mismatch in the collective instance") when they trained different models."""
-    with TF_LOCK:
-        return tf.distribute.MirroredStrategy(list(names))
+    with TF_LOCK:  # two runs starting at once must not each make one
+        if names not in _STRATEGIES:
+            _STRATEGIES[names] = tf.distribute.MirroredStrategy(list(names))
+        return _STRATEGIES[names]
 
 
 def describe(names: list[str] | tuple[str, ...]) -> str:

@@ -29,6 +29,15 @@ def rejection_text(evaluation) -> str:
     return f"not a digit: {caught}{evaluation.rejected:.2%} of real digits rejected"
 
 
+def placement_line(placed: dict) -> str:
+    """Where a run trains, shared by the CLI and the GUI log: ``training on CPU``; on several
+    devices with the batch and learning rate in all (the settings' batch is per device)."""
+    line = f"training on {placed['devices']}"
+    if placed["replicas"] > 1:
+        line += f": batch {placed['batch_size']} in all, lr {placed['learning_rate']:.3g}"
+    return line
+
+
 def shape_text(shape: tuple) -> str:
     """``28×28×1`` for an image shape."""
     return "×".join(str(d) for d in shape)

@@ -39,6 +39,13 @@ with _native_stderr_silenced():
     import keras
     import tensorflow as tf
 
+    # A GPU is shared with the desktop and with the window's own predictions: take its memory as
+    # training needs it, not all of it at once (TensorFlow's default). Listing the physical devices
+    # does not set them up, so this is in time; it must be, or TensorFlow refuses (RuntimeError).
+    for _gpu in tf.config.list_physical_devices("GPU"):
+        with contextlib.suppress(RuntimeError, ValueError):
+            tf.config.experimental.set_memory_growth(_gpu, True)
+
 # Building or tracing Keras models from two threads at once is not safe (native crashes
 # were seen when a model summary was built while training traced its step). Code that
 # builds, loads or traces a model holds this lock for that step only, never for a whole

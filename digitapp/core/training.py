@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from digitapp.core import devices
 from digitapp.core.config import TrainConfig
 from digitapp.core.datasets import Dataset, split_validation
-from digitapp.core.devices import Placement
+from digitapp.core.devices import of_model
 from digitapp.core.errors import ModelMismatchError
 from digitapp.core.formatting import shape_text
 from digitapp.core.pipeline import augmentation, make_dataset
@@ -40,14 +39,13 @@ class TrainResult:
     """What a run produced: per-epoch history (``loss``, ``accuracy``, ``val_loss``,
     ``val_accuracy``, ``seconds``, and ``epoch_position``: where each epoch ended, in
     epochs — short of a whole one for an epoch cut off by Stop), total seconds, and
-    whether it was stopped early; the devices it trained on (see :mod:`devices`), and how many."""
+    whether it was stopped early; and ``placed``: what :func:`train`'s ``on_start`` was told."""
 
     history: dict[str, list[float]] = field(default_factory=dict)
     train_seconds: float = 0.0
     epochs_completed: int = 0
     stopped: bool = False
-    devices: str = "CPU"
-    replicas: int = 1
+    placed: dict = field(default_factory=dict)
 
 
 class TracingLock(keras.callbacks.Callback):
@@ -219,16 +217,14 @@ def make_optimizer(config: TrainConfig, total_steps: int) -> keras.optimizers.Op
     return keras.optimizers.RMSprop(rate)
 
 
-def compile_model(model: keras.Model, config: TrainConfig, total_steps: int,
-                  placement: Placement | None = None) -> None:
-    """Compile for training on ``placement`` (default: where the model was built), in its scope."""
-    placement = placement or devices.here()
-    with placement.strategy.scope():
+def compile_model(model: keras.Model, config: TrainConfig, total_steps: int) -> None:
+    """Compile for training where the model was built (its optimizer must be made in the same
+    strategy's scope as its variables)."""
+    with of_model(model).strategy.scope():
         model.compile(
             optimizer=make_optimizer(config, total_steps),
             loss="sparse_categorical_crossentropy",
             metrics=["accuracy"],
-            jit_compile="auto" if placement.xla else False,
         )
 
 
@@ -240,14 +236,18 @@ def train(
     on_epoch: EpochHook | None = None,
     should_stop: StopCheck | None = None,
     extra_callbacks: list[keras.callbacks.Callback] | None = None,
-    placement: Placement | None = None,
+    on_start: Callable[[dict], None] | None = None,
 ) -> TrainResult:
     """Fit ``model`` on ``dataset``'s training images, validating on a held-out share.
 
     ``extra_callbacks`` are passed to ``fit`` after the app's own (benchmarks use this to
-    record test accuracy along the way). ``placement``: the devices to train on, the model
-    built in its strategy's scope (default: where the model was built, alone); the batch is
-    per device (see :meth:`TrainConfig.on_devices`).
+    record test accuracy along the way).
+
+    The model trains on the devices it was built for (see :mod:`devices`: build it in a
+    placement's strategy scope to spread it over several); ``config``'s batch is per device
+    (:meth:`TrainConfig.on_devices`). ``on_start`` is told, as ``fit`` begins, where and how:
+    ``devices`` ("CPU", "2 × NVIDIA …"), ``replicas``, and the ``batch_size`` and
+    ``learning_rate`` in all.
 
     The model is (re)compiled with a fresh optimizer, so a loaded model can continue
     training with new settings. Returns the history; the model keeps its weights even
@@ -259,8 +259,10 @@ def train(
     """
     config.check()
     check_compatible(tuple(model.input_shape[1:]), model.output_shape[-1], dataset)
-    placement = placement or devices.here()
+    placement = of_model(model)
     config = config.on_devices(placement.replicas)  # the batch is per device
+    placed = {"devices": placement.description, "replicas": placement.replicas,
+              "batch_size": config.batch_size, "learning_rate": config.learning_rate}
     x_train, y_train, x_val, y_val = split_validation(
         dataset.x_train, dataset.y_train, config.validation_fraction, config.seed
     )
@@ -275,11 +277,13 @@ def train(
             augment=augmentation(dataset) if config.augment else None,
         )
         val_ds = make_dataset(x_val, y_val, 1024) if len(x_val) else None
-        compile_model(model, config, batches * config.epochs, placement)
+        compile_model(model, config, batches * config.epochs)
         if config.early_stopping and val_ds is not None:
             callbacks.append(keras.callbacks.EarlyStopping(
                 monitor="val_loss", patience=2, restore_best_weights=True
             ))
+    if on_start is not None:
+        on_start(dict(placed))
     start = time.perf_counter()
     try:
         # shuffle=False: the tf.data pipeline already reshuffles every epoch.
@@ -292,8 +296,7 @@ def train(
     epochs = len(history.get("loss", []))
     history["seconds"] = list(progress.epoch_seconds[:epochs])
     history["epoch_position"] = list(progress.epoch_positions[:epochs])
-    return TrainResult(history, seconds, len(history.get("loss", [])), progress.stopped,
-                       placement.description, placement.replicas)
+    return TrainResult(history, seconds, len(history.get("loss", [])), progress.stopped, placed)
 
 
 def check_compatible(input_shape: tuple, num_classes: int, dataset: Dataset) -> None:

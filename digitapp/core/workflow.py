@@ -12,9 +12,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from digitapp.core import devices, export, finetune, models, persistence, personal, rejection, training
+from digitapp.core import export, finetune, models, persistence, personal, rejection, training
 from digitapp.core.config import EXPORT_PROOF_IMAGES, TrainConfig, rejects
 from digitapp.core.datasets import Dataset, builtin_key, load_dataset
+from digitapp.core.devices import of_model
+from digitapp.core.devices import place as place_devices
 from digitapp.core.errors import DatasetError, ModelMismatchError
 from digitapp.core.evaluation import Evaluation, evaluate
 from digitapp.core.export import ExportProof
@@ -25,7 +27,7 @@ from digitapp.core.training import BatchHook, EpochHook, StopCheck, TrainResult
 
 __all__ = [
     "ExportProof", "TrainedModel", "backend_version", "build_model", "describe_model", "evaluate_on",
-    "export_model", "finetune_model", "open_model", "place_training", "save_model", "train_and_evaluate",
+    "export_model", "finetune_model", "open_model", "save_model", "train_and_evaluate",
 ]
 
 
@@ -69,16 +71,6 @@ def model_classes(dataset: Dataset) -> int:
     return dataset.num_classes + rejection.applies(dataset)
 
 
-def place_training(count: int | None = None) -> devices.Placement:
-    """The devices a run will train on: the first ``count`` GPUs (or the CPU when there are
-    none); None: all of them. Its ``description`` says what they are, for people.
-
-    Raises:
-        ConfigError: this computer has fewer devices than ``count``.
-    """
-    return devices.place(count)
-
-
 def describe_model(architecture: str, dataset: Dataset) -> tuple[int, str]:
     """(parameter count, Keras' summary text) of a new model of an architecture for ``dataset``."""
     return models.describe(architecture, dataset.input_shape, model_classes(dataset))
@@ -94,7 +86,8 @@ def train_and_evaluate(
     should_stop: StopCheck | None = None,
     previous_history: dict | None = None,
     on_evaluate: Callable[[int], None] | None = None,
-    placement: devices.Placement | None = None,
+    devices: int | None = None,
+    on_start: Callable[[dict], None] | None = None,
 ) -> TrainedModel:
     """Build (or continue) a model, train it, evaluate it on the test set.
 
@@ -104,22 +97,24 @@ def train_and_evaluate(
         previous_history: history of earlier runs of ``model``, prepended to the new one.
         on_evaluate: called with the number of test images when training is over and the
             evaluation (a second or more) begins.
-        placement: the devices to train on (:func:`place_training`; default: all of them).
+        devices: train on the first this many GPUs (or the CPU when there are none); None: all.
+        on_start: told where and how training runs as it begins (see :func:`training.train`).
 
     Raises:
-        ConfigError: bad settings. ModelMismatchError: ``model`` does not fit ``dataset``.
+        ConfigError: bad settings, or fewer devices than ``devices``.
+        ModelMismatchError: ``model`` does not fit ``dataset``.
     """
     config.check()
     # A model being continued has the class if it has one output more than the data has classes.
     data = rejection.for_model(dataset, model is None or model.output_shape[-1] == dataset.num_classes + 1)
-    placement = placement or devices.place()
-    with placement.strategy.scope():  # the model's variables live on the devices that train it
+    placement = place_devices(devices)
+    # The model's variables live on the devices that train it. One Keras cannot copy (a subclassed
+    # model) is trained itself, where it was built.
+    with placement.strategy.scope():
         trainee = build_model(architecture, dataset, config.seed) if model is None else models.copy_model(model)
-    if trainee is model:  # Keras cannot copy it onto the devices (a subclassed model): it trains where it is
-        placement = devices.here()
-    result = training.train(trainee, data, config, on_batch, on_epoch, should_stop, placement=placement)
+    result = training.train(trainee, data, config, on_batch, on_epoch, should_stop, on_start=on_start)
     # Saving, exporting and predicting use plain variables, whatever the devices were.
-    model = models.copy_model(trainee) if placement.mirrored else trainee
+    model = models.copy_model(trainee) if of_model(trainee).mirrored else trainee
     if on_evaluate is not None:
         on_evaluate(len(data.x_test))
     predictor = Predictor(model, data.input_shape, data.class_names, data.preprocessing)
@@ -194,8 +189,11 @@ def _run_metrics(ev: Evaluation, result: TrainResult) -> dict:
         "train_seconds": result.train_seconds,
         "epochs_completed": result.epochs_completed,
         "stopped": result.stopped,
-        "trained_on": result.devices,
-        "replicas": result.replicas,
+        # Where and how: the devices, and the batch and learning rate in all (per device × devices).
+        "trained_on": result.placed["devices"],
+        "replicas": result.placed["replicas"],
+        "global_batch_size": result.placed["batch_size"],
+        "scaled_learning_rate": result.placed["learning_rate"],
     }
 
 

@@ -176,7 +176,7 @@ class MainWindow(QMainWindow):
     def _on_model_ready(self, trained) -> None:
         run = self.session.add(trained)  # a new run: the previous ones stay in the Runs tab
         self.statusBar().showMessage(f"{run.name} finished: test accuracy {trained.evaluation.accuracy:.2%} "
-                                     f"(trained on {trained.result.devices}; kept in the Runs tab)", 8000)
+                                     f"(trained on {trained.info.metrics['trained_on']}; kept in the Runs tab)", 8000)
 
     @Slot(object)
     def _on_current_changed(self, run: Run | None) -> None:

@@ -40,5 +40,5 @@ class RunProgress(QProgressBar):
         stopped = " (stopped)" if result.stopped else ""
         if not result.stopped:
             self.setValue(STEPS)
-        self.setFormat(f"Done{stopped} in {format_duration(result.train_seconds)} on {result.devices} · "
+        self.setFormat(f"Done{stopped} in {format_duration(result.train_seconds)} on {result.placed['devices']} · "
                        f"test accuracy {accuracy:.2%}")

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from digitapp.core.errors import ConfigError, user_message
-from digitapp.core.formatting import epoch_line, rejection_text
+from digitapp.core.formatting import epoch_line, placement_line, rejection_text
 from digitapp.gui.dataset_picker import DatasetPicker
 from digitapp.gui.plots import TrainingPlots
 from digitapp.gui.results import ResultsPanel
@@ -249,6 +249,7 @@ class TrainingTab(QWidget):
         self._batches_done = 0
         self._worker = TrainingWorker(dataset, architecture, train_config, model, history)
         self._worker.started.connect(self._on_started)
+        self._worker.placed.connect(self._on_placed)
         self._worker.batch_done.connect(self._on_batch_done)
         self._worker.epoch_done.connect(self._on_epoch_done)
         self._worker.evaluating.connect(self._on_evaluating)
@@ -279,10 +280,14 @@ class TrainingTab(QWidget):
     def _on_continue_clicked(self) -> None:
         self.start_training(continue_current=True)
 
-    @Slot(str)
-    def _on_started(self, devices: str) -> None:
-        self.log.appendPlainText(f"training on {devices}")
-        self.status.emit(f"Training on {devices}…")
+    @Slot()
+    def _on_started(self) -> None:
+        self.status.emit("Training…")
+
+    @Slot(dict)
+    def _on_placed(self, placed: dict) -> None:
+        self.log.appendPlainText(placement_line(placed))
+        self.status.emit(f"Training on {placed['devices']}…")
 
     @Slot(dict)
     def _on_batch_done(self, p: dict) -> None:

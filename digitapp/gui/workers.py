@@ -21,8 +21,9 @@ class TrainingWorker(QObject):
     Batch progress arrives already throttled by core (a few reports a second).
 
     Signals:
-        started(str): training begins (in the worker thread, before the model is built) on
-            these devices: "CPU", or the GPUs' names ("2 × NVIDIA RTX A6000").
+        started(): the job begins (in the worker thread, before the model is built).
+        placed(dict): ``fit`` begins, on these devices (``devices``: "CPU", or the GPUs' names),
+            ``replicas``, with this ``batch_size`` and ``learning_rate`` in all.
         batch_done(dict): batch progress (epoch, batch, loss, accuracy, eta, …).
         epoch_done(int, dict): after each epoch, with train and validation metrics.
         evaluating(int): training is over; the model is being tested on this many images.
@@ -30,7 +31,8 @@ class TrainingWorker(QObject):
         failed(object): the exception that stopped anything from being trained.
     """
 
-    started = Signal(str)
+    started = Signal()
+    placed = Signal(dict)
     batch_done = Signal(dict)
     epoch_done = Signal(int, dict)
     evaluating = Signal(int)
@@ -55,12 +57,12 @@ class TrainingWorker(QObject):
         from digitapp.core import workflow
 
         try:
-            placement = workflow.place_training()  # every GPU, or the CPU
-            self.started.emit(placement.description)
+            self.started.emit()
             trained = workflow.train_and_evaluate(
                 self._dataset, self._architecture, self._config, self._model,
                 on_batch=self.batch_done.emit, on_epoch=self.epoch_done.emit, should_stop=self._stop.is_set,
-                previous_history=self._previous_history, on_evaluate=self.evaluating.emit, placement=placement,
+                previous_history=self._previous_history, on_evaluate=self.evaluating.emit,
+                on_start=self.placed.emit,  # every GPU, or the CPU
             )
         except Exception as exc:  # never let a worker die silently
             _log_unexpected(exc)

@@ -24,3 +24,10 @@ def test_epoch_line_without_validation_or_timing():
 def test_shape_text():
     assert formatting.shape_text((28, 28, 1)) == "28×28×1"
     assert formatting.shape_text((32, 32, 3)) == "32×32×3"
+
+
+def test_placement_line_says_the_batch_and_rate_in_all_only_when_they_differ():
+    one = {"devices": "CPU", "replicas": 1, "batch_size": 256, "learning_rate": 6e-3}
+    four = {"devices": "4 × NVIDIA A100-SXM4-40GB", "replicas": 4, "batch_size": 1024, "learning_rate": 0.012}
+    assert formatting.placement_line(one) == "training on CPU"
+    assert formatting.placement_line(four) == "training on 4 × NVIDIA A100-SXM4-40GB: batch 1024 in all, lr 0.012"

@@ -72,8 +72,9 @@ def test_training_worker_stops_within_a_batch_and_finishes(qtbot, jobs, mnist_sm
     # Signals from the worker thread are recorded by plain callables (a waitSignal blocker
     # would stop its own timer from the worker's thread).
     worker = TrainingWorker(mnist_small, "fast", TrainConfig(epochs=100, batch_size=16))
-    started, batches, finished = [], [], []
-    worker.started.connect(started.append)
+    started, placed, batches, finished = [], [], [], []
+    worker.started.connect(lambda: started.append(True))
+    worker.placed.connect(placed.append)
     worker.batch_done.connect(batches.append)
     worker.finished.connect(finished.append)
     thread = jobs.start(worker)
@@ -83,7 +84,8 @@ def test_training_worker_stops_within_a_batch_and_finishes(qtbot, jobs, mnist_sm
     qtbot.waitUntil(lambda: bool(finished), timeout=60_000)
     trained = finished[0]
     assert trained.result.stopped and trained.result.epochs_completed < 100
-    assert started == [trained.result.devices] == [trained.info.metrics["trained_on"]]  # announced, then recorded
+    # Where it trains is announced as fit begins, and recorded.
+    assert placed == [trained.result.placed] and placed[0]["devices"] == trained.info.metrics["trained_on"]
     assert 0.0 <= trained.evaluation.accuracy <= 1.0
     assert thread.wait(10_000)  # the thread quits by itself when the worker is done
     assert not jobs.busy()
