@@ -4,7 +4,8 @@ Usage: xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python docs/screenshots.
 Trains the default model on bundled MNIST and saves docs/training-during.png (during the
 second epoch), docs/training-after.png, docs/training-confusion.png,
 docs/predict-drawing.png (a test digit traced on the Predict tab, with the Why map) and
-docs/predict-folder.png (a folder of scans and phone photos from bench/handwriting.py).
+docs/predict-folder.png (a folder of scans and phone photos from bench/handwriting.py) and
+docs/runs.png (the Runs tab: where the run was trained, its curves).
 """
 
 from __future__ import annotations
@@ -68,7 +69,9 @@ def main() -> int:
 
     def on_classified() -> None:
         window.predict_tab.file_table.table.selectRow(4)
-        QTimer.singleShot(1500, lambda: (shoot("predict-folder.png"), window.close()))
+        QTimer.singleShot(1500, lambda: shoot("predict-folder.png"))
+        QTimer.singleShot(1700, lambda: window.tabs.setCurrentWidget(window.runs_panel))
+        QTimer.singleShot(3500, lambda: (shoot("runs.png"), window.close()))
 
     def draw_a_digit() -> None:
         """Trace a real MNIST test digit (a 2) as mouse strokes on the Predict tab."""

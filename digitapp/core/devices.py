@@ -5,7 +5,7 @@ A model built inside a :class:`Placement`'s strategy scope trains there: with se
 gradients (the recipe's batch is per device, the learning rate follows :meth:`TrainConfig.on_devices`).
 The devices are the GPUs TensorFlow sees, or the CPU when there are none. One device trains under
 TensorFlow's default strategy: the same scope, compile and ``fit``, without what ``MirroredStrategy``
-costs on a single device (2.4 times the quick preset's training time on one CPU; docs/BENCHMARKS.md,
+costs on a single device (2.4–3 times the quick preset's training time on one CPU; docs/BENCHMARKS.md,
 "Devices"). Why several computers are not offered: README.md, "Bigger machines".
 """
 

@@ -175,7 +175,8 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_model_ready(self, trained) -> None:
         run = self.session.add(trained)  # a new run: the previous ones stay in the Runs tab
-        self.statusBar().showMessage(f"{run.name} finished: test accuracy {trained.evaluation.accuracy:.2%} "
+        stopped = " (stopped)" if trained.result.stopped else ""
+        self.statusBar().showMessage(f"{run.name} finished{stopped}: test accuracy {trained.evaluation.accuracy:.2%} "
                                      f"(trained on {trained.info.metrics['trained_on']}; kept in the Runs tab)", 8000)
 
     @Slot(object)

@@ -78,12 +78,13 @@ class StableLabel(QWidget):
         plain = QTextDocumentFragment.fromHtml(text).toPlainText() if rich else text
         width = max(self.width(), 1)
         fits = self._fits(metrics, plain, width)
-        if not fits and not rich:
-            # Wrapped lines waste the end of each line: aim a little short of the full span.
+        if not fits:
+            # Rich text is elided as plain text: a line too long loses its bold, not its end
+            # without a sign. Wrapped lines waste the end of each line: aim a little short.
             budget = width * self._lines - (metrics.averageCharWidth() * 4 if self._lines > 1 else 0)
-            shown = metrics.elidedText(text, Qt.ElideRight, max(budget, 1))
+            shown = metrics.elidedText(plain, Qt.ElideRight, max(budget, 1))
             while len(shown) > 1 and not self._fits(metrics, shown, width):
-                shown = metrics.elidedText(text, Qt.ElideRight, metrics.horizontalAdvance(shown) - 8)
+                shown = metrics.elidedText(plain, Qt.ElideRight, metrics.horizontalAdvance(shown) - 8)
             text = shown
         self._label.setText(text)
         self._label.setToolTip("" if fits else plain)

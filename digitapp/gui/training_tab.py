@@ -320,8 +320,7 @@ class TrainingTab(QWidget):
         )
         self.plots.end_run()
         self._live_model = trained.model
-        self.model_ready.emit(trained)  # the window makes it the session's current run
-        self.status.emit(f"Training finished{stopped}: test accuracy {accuracy:.2%}")
+        self.model_ready.emit(trained)  # the window makes it the session's current run, and says so
         self.training_ended.emit()
 
     @Slot(object)

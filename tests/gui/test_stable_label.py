@@ -61,3 +61,11 @@ def test_one_line_of_rich_text_keeps_its_markup(qtbot):
     window = _window(qtbot, label, width=600)  # noqa: F841 - keeps the label alive
     label.setText("Test accuracy <b>99.10%</b> · test loss 0.0281")
     assert label.text() == label.shown_text() == "Test accuracy <b>99.10%</b> · test loss 0.0281"
+
+
+def test_rich_text_too_long_is_elided_as_plain_text(qtbot):
+    label = StableLabel("", lines=1)
+    window = _window(qtbot, label, width=200)  # noqa: F841 - keeps the label alive
+    label.setText("Test accuracy <b>99.10%</b> · test loss 0.0281 · 10,000 test images + 1,000 non-digits")
+    assert label.is_elided() and label.shown_text().startswith("Test accuracy 99") and label.shown_text().endswith("…")
+    assert label._label.toolTip() == "Test accuracy 99.10% · test loss 0.0281 · 10,000 test images + 1,000 non-digits"
