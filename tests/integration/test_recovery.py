@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
+from digitapp.gui.runs_panel import COLUMNS
 from digitapp.gui.session import RECOVERED
 from tests.gui_fixtures import close_window
 from tests.helpers import ROOT
@@ -76,5 +77,5 @@ def test_a_run_survives_sigkill_and_is_offered_back(qtbot, app_data, tmp_path, m
     assert run.source == RECOVERED and str(run.autosave) == autosave and run.unsaved and not run.at_risk
     assert run.trained.info.metrics["test_accuracy"] == pytest.approx(float(accuracy))
     assert window.session.current is run and window.predict_tab.file_table.open_button.isEnabled()
-    assert window.runs_panel.table.item(0, 7).text() == "autosaved (not saved yet)"
+    assert window.runs_panel.table.item(0, COLUMNS.index("Kept")).text() == "autosaved (not saved yet)"
     close_window(qtbot, window)
