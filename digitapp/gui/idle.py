@@ -14,16 +14,18 @@ _INPUT = {QEvent.MouseButtonPress, QEvent.KeyPress, QEvent.Wheel, QEvent.TabletM
 
 
 class WhenIdle(QObject):
-    """Calls ``work`` after ``first_ms``, or later: a press, a drag (a move with a button
-    down: hovering does not count), a key or the wheel restarts a :data:`PAUSE_MS` wait."""
+    """Calls ``work`` after ``first_ms`` (default: :data:`PAUSE_MS`), or later: a press, a drag (a
+    move with a button down: hovering does not count), a key or the wheel restarts a
+    :data:`PAUSE_MS` wait."""
 
-    def __init__(self, work: Callable[[], None], first_ms: int = PAUSE_MS, parent: QObject | None = None):
+    def __init__(self, work: Callable[[], None], first_ms: int | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self._work = work
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self._run)
         QApplication.instance().installEventFilter(self)
-        self._timer.start(first_ms)
+        # Read when called, not when defined: the first wait is the pause as it is now.
+        self._timer.start(PAUSE_MS if first_ms is None else first_ms)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         kind = event.type()

@@ -23,6 +23,15 @@ def test_runs_once_after_the_first_wait(qtbot):
     assert len(calls) == 1 and calls[0] >= 0.045
 
 
+def test_the_first_wait_is_the_pause_as_set_when_it_starts(qtbot, monkeypatch):
+    monkeypatch.setattr(idle, "PAUSE_MS", 1200)  # as a test, or a setting, may change it
+    calls = []
+    started = time.perf_counter()
+    waiter = WhenIdle(lambda: calls.append(time.perf_counter() - started))  # noqa: F841 (kept alive)
+    qtbot.waitUntil(lambda: len(calls) == 1, timeout=5000)
+    assert calls[0] >= 1.15
+
+
 def test_drawing_and_typing_put_it_off_until_a_pause(qtbot, monkeypatch):
     monkeypatch.setattr(idle, "PAUSE_MS", 200)
     widget = QWidget()
