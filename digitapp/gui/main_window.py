@@ -245,8 +245,7 @@ class MainWindow(QMainWindow):
         self.pending_label.show()
 
     def _open_for_predicting(self, path: str) -> None:
-        self.files.opened.connect(self._on_opened_for_predicting, Qt.SingleShotConnection)
-        self.files.open(path)
+        self.files.open(path, then=self._on_opened_for_predicting)
 
     @Slot(object)
     def _on_opened_for_predicting(self, _run) -> None:

@@ -4,6 +4,8 @@ Everything lands in, or comes from, the :class:`~digitapp.gui.session.Session`."
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
@@ -50,16 +52,18 @@ class ModelFiles(QObject):
         if path:
             self.open(path)
 
-    def open(self, path: str, trust_code: bool = False) -> None:
+    def open(self, path: str, trust_code: bool = False, then: Callable[[Run], None] | None = None) -> None:
         """Open a model file off the GUI thread; it becomes a run of the session, the one in use.
-        The run in use before stays in the session (nothing is replaced)."""
+        The run in use before stays in the session (nothing is replaced). ``then`` is called with
+        the run if this file opens (and never if it does not: it cannot act on a later file)."""
         from digitapp.core import workflow
 
         self._remember_dir(path)
         self.status.emit(f"Opening {Path(path).name}…")
-        self._jobs.call(_open, workflow, path, trust_code, on_done=self._on_opened, on_error=self._on_open_failed)
+        self._jobs.call(_open, workflow, path, trust_code, on_done=functools.partial(self._on_opened, then=then),
+                        on_error=self._on_open_failed)
 
-    def _on_opened(self, result) -> None:
+    def _on_opened(self, result, then: Callable[[Run], None] | None = None) -> None:
         path, trained = result
         before = self._session.current
         run = self._session.add(trained, OPENED, path)
@@ -68,6 +72,8 @@ class ModelFiles(QObject):
             kept += " (autosaved, not saved yet)" if not before.at_risk else " (not saved yet)"
         self.status.emit(f"Opened {Path(path).name} as {run.name}{kept}.")
         self.opened.emit(run)
+        if then is not None:
+            then(run)
 
     def _on_open_failed(self, error: Exception) -> None:
         if isinstance(error, UnsafeModelError):

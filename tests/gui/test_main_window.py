@@ -4,7 +4,7 @@ user chose, history export, a model file given at start."""
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from digitapp.gui.model_files import SAVE_FILTERS
 
@@ -78,7 +78,6 @@ def test_train_again_keeps_the_first_run(qtbot, window):
 
 
 def test_closing_asks_only_about_runs_that_could_not_be_kept(qtbot, window, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
 
     from digitapp.core import runs
 
@@ -166,6 +165,32 @@ def test_tensorflow_waits_while_the_user_draws(qtbot, settings, mnist_small_npz,
         qtbot.wait(100)
         assert not tab.train_button.isEnabled()
     qtbot.waitUntil(lambda: tab.train_button.isEnabled(), timeout=60_000)  # the user paused
+    close_window(qtbot, win)
+
+
+def test_a_model_file_given_at_start_that_fails_to_open_leaves_nothing_behind(qtbot, settings, mnist_small_npz,
+                                                                              tmp_path, monkeypatch):
+    """The file's failure is said; a model opened later from the File menu does not pull the window
+    over to the Predict tab as the start-up file would have (it used to: a connection stayed armed)."""
+    from digitapp.core.resources import resource_path
+    from digitapp.gui.main_window import MainWindow
+    from tests.gui_fixtures import close_window
+
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))
+    broken = tmp_path / "broken.keras"
+    broken.write_bytes(b"not a model at all")
+    win = MainWindow(settings)
+    win.open_when_ready(str(broken))
+    win.show()
+    win.training_tab.import_dataset(str(mnist_small_npz))
+    win.start_backend()
+    qtbot.waitUntil(lambda: bool(warned), timeout=60_000)
+    assert len(warned) == 1 and not any(run.saved_to == broken for run in win.session.runs)
+    win.tabs.setCurrentWidget(win.training_tab)
+    with qtbot.waitSignal(win.files.opened, timeout=60_000):
+        win.load_model_file(str(resource_path("cnn_model.h5")))
+    assert win.tabs.currentWidget() is win.training_tab
     close_window(qtbot, win)
 
 
