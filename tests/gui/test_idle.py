@@ -29,7 +29,8 @@ def test_the_first_wait_is_the_pause_as_set_when_it_starts(qtbot, monkeypatch):
     started = time.perf_counter()
     waiter = WhenIdle(lambda: calls.append(time.perf_counter() - started))  # noqa: F841 (kept alive)
     qtbot.waitUntil(lambda: len(calls) == 1, timeout=5000)
-    assert calls[0] >= 1.15
+    # Qt's default (coarse) timers may fire up to 5% early; the old code fired at 0.5 s.
+    assert calls[0] >= 1.0
 
 
 def test_drawing_and_typing_put_it_off_until_a_pause(qtbot, monkeypatch):
