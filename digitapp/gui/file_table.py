@@ -46,6 +46,18 @@ class PastedImage:
         return self.name
 
 
+class _Rows(QTableWidget):
+    """The table without type-to-find: a typed character goes on to the tab, where a digit key
+    says what the image on show is (else a row with focus would swallow it)."""
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        text = event.text()
+        if text.strip() and text.isprintable() and not event.modifiers() & ~(Qt.ShiftModifier | Qt.KeypadModifier):
+            event.ignore()
+            return
+        super().keyPressEvent(event)
+
+
 class FileTable(QWidget):
     """A line saying what goes here, with Open images… and Export CSV… beside it, over a
     table with a row per classified file (or pasted image).
@@ -72,7 +84,7 @@ class FileTable(QWidget):
         self._file_results: list = []
         self.open_button = QPushButton("Open images…")
         self.export_button = QPushButton("Export CSV…")
-        self.table = QTableWidget(0, len(COLUMNS))
+        self.table = _Rows(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectRows)

@@ -139,6 +139,24 @@ def test_a_pasted_image_gets_a_row_and_a_preview(qtbot, tab, mnist):
     assert panel.answer.text() == prediction.verdict
 
 
+def test_a_digit_key_names_the_selected_file_while_the_table_has_focus(qtbot, tab, mnist, tmp_path):
+    from digitapp.core import personal
+    from tests.helpers import digit_png
+
+    digit_png(mnist.x_test[0], tmp_path / "seven.png")
+    with qtbot.waitSignal(tab.file_table.files_classified, timeout=30_000):
+        tab.classify_paths([str(tmp_path / "seven.png")])
+    table = tab.file_table.table
+    table.selectRow(0)
+    table.setFocus()
+    qtbot.waitUntil(table.hasFocus)
+    qtbot.keyClick(table, Qt.Key_3)
+    kept = personal.list_samples(tab.personal.folder())
+    assert list(kept) == ["3"] and len(kept["3"]) == 1  # the table's type-to-find did not take it
+    qtbot.keyClick(table, Qt.Key_Down)  # the table's own keys still work
+    assert table.currentRow() == 0
+
+
 def test_neither_pane_can_be_squeezed_out_of_sight(tab):
     from digitapp.gui.predict_tab import TABLE_MIN_HEIGHT
 
