@@ -155,7 +155,7 @@ def finetune_model(trained: TrainedModel, samples_folder: str | Path, replay: Da
     data = _test_data(info, replay)
     tuned = finetune.finetune(trained.model, trained.predictor, data, len(replay.x_test), samples, on_step,
                               seed=int(info.config.get("seed", 0)), augment=bool(info.config.get("augment")),
-                              **hooks)
+                              baseline=finetune.Baseline.from_report(info.metrics.get("finetune")), **hooks)
     ev, result = tuned.evaluation, tuned.result
     metrics = {**_run_metrics(ev, result),
                "finetune": {**tuned.report, "folder": str(samples_folder), "notes": samples.notes}}

@@ -88,6 +88,27 @@ def test_a_finetune_that_would_cost_test_accuracy_is_refused(model, corrections,
     assert one_sentence(str(err.value)) and "no new model was made" in str(err.value)
 
 
+def test_fine_tuning_again_is_held_to_the_model_before_its_first_fine_tune(model, corrections, mnist_small):
+    first = workflow.finetune_model(model, corrections, replay=mnist_small)
+    original = first.info.metrics["finetune"]["original"]
+    assert original["accuracy"] == first.info.metrics["finetune"]["test_before"]
+    assert original["test_set"] == f"{first.tested.name}, {len(first.tested.x_test)} test images"
+    second = workflow.finetune_model(first, corrections, replay=mnist_small)
+    assert second.info.metrics["finetune"]["original"]["accuracy"] == max(
+        original["accuracy"], second.info.metrics["finetune"]["test_before"])  # not reset by the first
+    assert second.evaluation.accuracy >= original["accuracy"] - finetune.MAX_TEST_DROP - 1e-9
+
+    # Had the first fine-tune already spent the allowance, the next is refused, however light.
+    original["accuracy"] = first.evaluation.accuracy + finetune.MAX_TEST_DROP + 0.05
+    with pytest.raises(DigitAppError) as err:
+        workflow.finetune_model(first, corrections, replay=mnist_small)
+    assert one_sentence(str(err.value)) and "since before its first fine-tune" in str(err.value)
+    # A baseline from another test set does not count.
+    original["test_set"] = "another dataset, 12 test images"
+    assert workflow.finetune_model(first, corrections, replay=mnist_small).info.metrics["finetune"]["original"][
+        "test_set"] != "another dataset, 12 test images"
+
+
 def test_a_model_of_other_data_needs_its_data_given(model, corrections):
     # The CLI model was trained on an .npz of its own: there is no built-in set to replay.
     with pytest.raises(DatasetError) as err:
