@@ -178,7 +178,8 @@ def finetune(model: keras.Model, predictor: Predictor, data: Dataset, real: int,
         if _kept(reference, after):
             break
     else:
-        since = " since before its first fine-tune" if baseline is not None else ""
+        earlier = baseline is not None and baseline.test_set == reference.test_set
+        since = " since before its first fine-tune" if earlier else ""
         raise DigitAppError(
             f"Learning these samples cost the model over {MAX_TEST_DROP:.1%} of its test accuracy (or its knack "
             f"for telling non-digits){since}, however lightly applied, so no new model was made; check the "
